@@ -1,0 +1,244 @@
+"""The command line: one thin command per core function.
+
+Conventions across migrator: ``--format`` is the document form, ``--output``
+the presentation (text, json, markdown), ``-o/--out`` a destination. Exit
+status 0 on success, 1 when a check finds differences or failures, 2 when the
+input is unusable. Errors are printed as ``file:line: field: message``; never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from enum import Enum
+from typing import Iterator, List, Optional
+
+import typer
+
+from migrator import __version__
+from migrator.errors import InputError, MigratorError
+
+app = typer.Typer(
+    name="migrator",
+    help="Render, inspect and migrate Prometheus scrape setups on Kubernetes: "
+         "prometheus-operator monitors (PodMonitor, ServiceMonitor) <-> raw scrape_configs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+generate_app = typer.Typer(
+    help="Generate ready-made monitors (or their raw equivalent) for well-known software.",
+    no_args_is_help=True,
+)
+app.add_typer(generate_app, name="generate")
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ScrapeFormat(str, Enum):
+    list = "list"
+    prometheus_yml = "prometheus-yml"
+    secret = "secret"
+    helm_values = "helm-values"
+
+
+class PresetFormat(str, Enum):
+    monitors = "monitors"
+    list = "list"
+    prometheus_yml = "prometheus-yml"
+    secret = "secret"
+    helm_values = "helm-values"
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def note(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[None]:
+    """Turn every user-facing error into a message and an exit status, never a traceback."""
+    try:
+        yield
+    except MigratorError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(err.exit_code)
+    except ErrorList as errs:
+        for err in errs.errors:
+            typer.echo(f"error: {err}", err=True)
+        typer.echo(f"{len(errs.errors)} error(s); nothing was written", err=True)
+        raise typer.Exit(2)
+    except BrokenPipeError:
+        with contextlib.suppress(Exception):
+            sys.stderr.close()
+        raise typer.Exit(0)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130)
+
+
+class ErrorList(Exception):
+    def __init__(self, errors: list[MigratorError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"migrator {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    pass
+
+
+RENDER_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# the raw equivalent of monitors, as the list the additionalScrapeConfigs Secret holds[/dim]
+  migrator render samples/istio/monitors.yaml
+
+  [dim]# exactly what prometheus-operator would generate under a given Prometheus CR[/dim]
+  migrator render samples/istio/monitors.yaml --prometheus samples/istio/prometheus.yaml --operator-compatible
+
+  [dim]# a full prometheus.yml for Prometheus 2.42, from monitors read on stdin[/dim]
+  kubectl get podmonitors,servicemonitors -A -o yaml | migrator render - --format prometheus-yml --prometheus-version 2.42.0
+
+  [dim]# a Secret manifest to apply, written to a file[/dim]
+  migrator render monitors/ --format secret -o additional-scrape-configs.yaml
+"""
+
+
+@app.command(epilog=RENDER_EPILOG)
+def render(
+    files: List[str] = typer.Argument(..., metavar="FILE...",
+                                      help="YAML/JSON files, directories (recursive) or '-' for stdin: "
+                                           "PodMonitors, ServiceMonitors, and the Secrets/ConfigMaps "
+                                           "and Prometheus CR they refer to."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE",
+                                             help="The Prometheus CR giving the context "
+                                                  "(version, scrape classes, enforced limits, ...)."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Target Prometheus version, e.g. 2.42.0 "
+                                                          "(default: the CR's spec.version, else v3.13.2)."),
+    operator_compatible: bool = typer.Option(False, "--operator-compatible",
+                                             help="Emit exactly what prometheus-operator generates: "
+                                                  "$(SHARD) sharding rules, TLS files under "
+                                                  "/etc/prometheus/certs, and credentials from Secrets "
+                                                  "INLINED in the output (on stdout too), as the operator "
+                                                  "writes them into its own Secret."),
+    format: ScrapeFormat = typer.Option(ScrapeFormat.list, "--format", "-f",
+                                        help="Document form: the bare list (additionalScrapeConfigs), a "
+                                             "full prometheus.yml, a v1 Secret, or kube-prometheus-stack "
+                                             "Helm values."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE",
+                                      help="Write the document to FILE instead of stdout."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace an existing --out file (a FILE.bak copy is kept)."),
+    inline_secrets: bool = typer.Option(False, "--inline-secrets",
+                                        help="Inline credentials from the Secret objects given as input "
+                                             "(only with -o FILE, written with mode 0600)."),
+    secrets_dir: str = typer.Option("/etc/prometheus/secrets", "--secrets-dir", metavar="DIR",
+                                    help="Where the Secrets referenced by monitors are mounted "
+                                         "(portable mode: credentials become DIR/<secret>/<key> files)."),
+    shards: Optional[int] = typer.Option(None, "--shards", min=1, metavar="N",
+                                         help="Portable mode: keep sharding rules for N shards "
+                                              "(with --shard)."),
+    shard: Optional[int] = typer.Option(None, "--shard", min=0, metavar="I",
+                                        help="Portable mode: the shard index this Prometheus is (0..N-1)."),
+    secret_name: str = typer.Option("additional-scrape-configs", "--secret-name",
+                                    help="Name of the Secret for --format secret."),
+    output: Output = typer.Option(Output.text, "--output",
+                                  help="Presentation of the report: text (document on stdout, notes on "
+                                       "stderr) or json (a report on stdout)."),
+) -> None:
+    """Render PodMonitors and ServiceMonitors as raw Prometheus scrape configuration.
+
+    By default the output is [bold]portable[/bold]: the operator's jobs and relabel rules, minus what only
+    works under the operator (no $(SHARD) rules, credentials as *_file paths under --secrets-dir, listed
+    as Secrets to mount), so a plain Prometheus loads it as it is.
+    """
+    from migrator import commands
+
+    with guarded():
+        commands.render(
+            files=files, prometheus=prometheus, prometheus_version=prometheus_version,
+            operator_compatible=operator_compatible, form=format.value, out=out, force=force,
+            inline_secrets=inline_secrets, secrets_dir=secrets_dir, shards=shards, shard=shard,
+            secret_name=secret_name, output=output.value,
+        )
+
+
+GENERATE_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# the three monitors of the standard Istio + kube-prometheus-stack setup[/dim]
+  migrator generate istio
+
+  [dim]# their raw equivalent, for a Prometheus without the operator[/dim]
+  migrator generate istio --format prometheus-yml
+
+  [dim]# only the sidecars, for another Helm release, into a file[/dim]
+  migrator generate istio --only sidecars --release prom -o istio-monitors.yaml
+"""
+
+
+@generate_app.command("istio", epilog=GENERATE_EPILOG)
+def generate_istio(
+    namespace: str = typer.Option("monitoring", "--namespace", "-n", help="Namespace of the monitors."),
+    release: Optional[str] = typer.Option(None, "--release",
+                                          help="Value of the 'release' label that kube-prometheus-stack's "
+                                               "Prometheus selects (default kube-prometheus-stack)."),
+    label: List[str] = typer.Option([], "--label", "-l", metavar="K=V",
+                                    help="Label to put on every monitor (repeatable; replaces the default "
+                                         "release label)."),
+    istio_namespace: str = typer.Option("istio-system", "--istio-namespace",
+                                        help="Namespace of istiod and the gateways."),
+    interval: str = typer.Option("15s", "--interval", help="Scrape interval."),
+    only: Optional[str] = typer.Option(None, "--only", metavar="LIST",
+                                       help="Comma-separated subset of: sidecars, istiod, gateways."),
+    no_egress: bool = typer.Option(False, "--no-egress", help="Leave the egress gateway out."),
+    with_mesh_config: bool = typer.Option(False, "--with-mesh-config",
+                                          help="Also print the IstioOperator fragment that turns on "
+                                               "Istio's standard metrics."),
+    format: PresetFormat = typer.Option(PresetFormat.monitors, "--format", "-f",
+                                        help="monitors (the CRs), or a raw form of the same jobs."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE",
+                                             help="Prometheus CR context for the raw forms."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Target Prometheus version for the raw forms."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+) -> None:
+    """The Istio monitors: Envoy sidecars (PodMonitor), istiod (ServiceMonitor), gateways (PodMonitor)."""
+    from migrator import commands
+
+    with guarded():
+        commands.generate_istio(
+            namespace=namespace, release=release, labels=label, istio_namespace=istio_namespace,
+            interval=interval, only=only, no_egress=no_egress, with_mesh_config=with_mesh_config,
+            form=format.value, prometheus=prometheus, prometheus_version=prometheus_version,
+            out=out, force=force,
+        )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,245 @@
+"""What each CLI command does, between reading inputs and writing outputs.
+
+The CLI module only declares options; these functions load, call the pure
+core, and write. They raise MigratorError (or ErrorList) for the CLI to report.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from migrator.errors import InputError, MigratorError
+from migrator.kinds import RenderInputs, classify, describe, single_prometheus
+from migrator.sources import Document, load_documents
+from migrator.writers import dump_json, dump_yaml, dump_yaml_all, scrape_document, write_output
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _check_stdin_once(*groups: list[str] | None) -> None:
+    uses = sum(1 for g in groups if g for a in g if a == "-")
+    if uses > 1:
+        raise InputError("'-' (stdin) can be given only once")
+
+
+def load_render_inputs(files: list[str], prometheus: str | None) -> tuple[RenderInputs, Document | None]:
+    """Read and sort the inputs of render; validate every monitor (all errors at once)."""
+    from migrator.validate import validate_monitor
+
+    _check_stdin_once(files, [prometheus] if prometheus else None)
+    inputs = classify(load_documents(files))
+    for line in inputs.skipped:
+        _warn(line)
+    cr_doc = None
+    if prometheus:
+        cr_inputs = classify(load_documents([prometheus]))
+        if not cr_inputs.prometheus:
+            raise InputError("no Prometheus object (kind: Prometheus, monitoring.coreos.com/v1) found",
+                             file=prometheus, field="--prometheus")
+        cr_doc = single_prometheus(cr_inputs.prometheus)
+        if inputs.prometheus:
+            _warn(f"{describe(inputs.prometheus[0])} among the inputs is ignored: --prometheus wins")
+    else:
+        cr_doc = single_prometheus(inputs.prometheus)
+    errors: list[MigratorError] = []
+    for doc in inputs.monitors:
+        errors.extend(validate_monitor(doc))
+    if errors:
+        from migrator.cli import ErrorList
+
+        raise ErrorList(errors)
+    return inputs, cr_doc
+
+
+def global_config(cr: dict | None, ctx: Any, *, operator: bool) -> dict:
+    """The ``global`` section of a full prometheus.yml for this Prometheus CR."""
+    spec = (cr or {}).get("spec") or {}
+    out: dict[str, Any] = {"scrape_interval": spec.get("scrapeInterval") or "30s"}
+    if spec.get("scrapeTimeout"):
+        out["scrape_timeout"] = spec["scrapeTimeout"]
+    out["evaluation_interval"] = spec.get("evaluationInterval") or "30s"
+    if cr:
+        md = cr.get("metadata") or {}
+        labels = {"prometheus": f"{md.get('namespace', 'default')}/{md.get('name', '')}"}
+        if operator:
+            labels["prometheus_replica"] = "$(POD_NAME)"
+        labels.update(spec.get("externalLabels") or {})
+        out["external_labels"] = labels
+    version = ctx.version
+    if version.at_least("2.45.0"):
+        pairs = [("sample_limit", "sampleLimit", "enforcedSampleLimit"),
+                 ("target_limit", "targetLimit", "enforcedTargetLimit"),
+                 ("label_limit", "labelLimit", "enforcedLabelLimit"),
+                 ("label_name_length_limit", "labelNameLengthLimit", "enforcedLabelNameLengthLimit"),
+                 ("label_value_length_limit", "labelValueLengthLimit", "enforcedLabelValueLengthLimit")]
+        if spec.get("bodySizeLimit") or spec.get("enforcedBodySizeLimit"):
+            out["body_size_limit"] = spec.get("bodySizeLimit") or spec.get("enforcedBodySizeLimit")
+        for key, own, enforced in pairs:
+            value, cap = spec.get(own) or 0, spec.get(enforced) or 0
+            if value > 0:
+                out[key] = min(value, cap) if cap > 0 else value
+            elif cap > 0:
+                out[key] = cap
+        if version.at_least("2.47.0"):
+            value, cap = spec.get("keepDroppedTargets") or 0, spec.get("enforcedKeepDroppedTargets") or 0
+            if value > 0:
+                out["keep_dropped_targets"] = min(value, cap) if cap > 0 else value
+            elif cap > 0:
+                out["keep_dropped_targets"] = cap
+    return out
+
+
+def render_jobs(monitors: list[dict], cr: dict | None, *, prometheus_version: str | None, operator: bool,
+                secrets: list[dict] = (), configmaps: list[dict] = (), inline_secrets: bool = False,
+                secrets_dir: str = "/etc/prometheus/secrets", shard: tuple[int, int] | None = None):
+    from migrator.render import AssetStore, RenderContext, render_monitors
+
+    ctx = RenderContext.from_cr(cr, version=prometheus_version)
+    store = AssetStore(secrets=list(secrets), configmaps=list(configmaps))
+    result = render_monitors(monitors, ctx, store, mode="operator" if operator else "portable",
+                             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shard=shard)
+    return ctx, result
+
+
+def _emit(jobs: list[dict], *, form: str, cr: dict | None, ctx: Any, operator: bool, secret_name: str,
+          out: str | None, force: bool, secret_mode: bool, output: str, report: dict) -> None:
+    namespace = ((cr or {}).get("metadata") or {}).get("namespace")
+    doc = scrape_document(jobs, form, global_config=global_config(cr, ctx, operator=operator)
+                          if form == "prometheus-yml" else None,
+                          secret_name=secret_name, namespace=namespace)
+    text = dump_yaml(doc)
+    if output == "json":
+        if out:
+            backup = write_output(text, out, force=force, mode=0o600 if secret_mode else None)
+            report["out"] = out
+            if backup:
+                report["backup"] = backup
+        else:
+            report["document"] = text
+        write_output(dump_json(report), None)
+        return
+    backup = write_output(text, out, force=force, mode=0o600 if secret_mode else None)
+    if backup:
+        _note(f"{out} replaced; the previous content is in {backup}")
+
+
+def render(*, files: list[str], prometheus: str | None, prometheus_version: str | None,
+           operator_compatible: bool, form: str, out: str | None, force: bool, inline_secrets: bool,
+           secrets_dir: str, shards: int | None, shard: int | None, secret_name: str, output: str) -> None:
+    if inline_secrets and operator_compatible:
+        raise InputError("--inline-secrets is for portable mode; --operator-compatible always inlines",
+                         field="--inline-secrets")
+    if inline_secrets and (out is None or out == "-"):
+        raise InputError("refusing to print credentials on stdout: --inline-secrets needs -o FILE",
+                         field="--inline-secrets")
+    if (shards is None) != (shard is None):
+        raise InputError("--shards and --shard go together", field="--shards")
+    if shards is not None and shard is not None and shard >= shards:
+        raise InputError(f"--shard must be below --shards ({shards})", field="--shard")
+    if operator_compatible and shards is not None:
+        raise InputError("--shards/--shard are for portable mode; in --operator-compatible mode the CR's "
+                         "spec.shards and $(SHARD) apply", field="--shards")
+    inputs, cr_doc = load_render_inputs(files, prometheus)
+    if not inputs.monitors:
+        raise InputError("no PodMonitor or ServiceMonitor among the inputs")
+    cr = cr_doc.data if cr_doc else None
+    from migrator.render import selected_by
+
+    for doc in inputs.monitors:
+        if cr is not None and selected_by(cr, doc.data) is False:
+            _warn(f"{describe(doc)} ({doc.file}:{doc.line}) is not selected by the Prometheus CR's "
+                  f"{doc.kind[0].lower() + doc.kind[1:]}Selector; rendered anyway")
+    ctx, result = render_jobs([d.data for d in inputs.monitors], cr, prometheus_version=prometheus_version,
+                              operator=operator_compatible,
+                              secrets=[d.data for d in inputs.secrets],
+                              configmaps=[d.data for d in inputs.configmaps],
+                              inline_secrets=inline_secrets, secrets_dir=secrets_dir,
+                              shard=(shards, shard) if shards is not None else None)
+    warnings = [_warning_dict(w) for w in result.warnings]
+    mounts = [{"namespace": m.namespace, "secret": m.secret, "key": m.key, "path": m.path}
+              for m in result.mounts]
+    if output != "json":
+        for w in warnings:
+            _warn(f"{w['monitor']}: {w['field'] + ': ' if w.get('field') else ''}{w['message']}")
+        if mounts:
+            _note("Secrets to mount into Prometheus (e.g. the Prometheus CR's spec.secrets):")
+            for m in _unique_secrets(mounts):
+                _note(f"  - {m}")
+    report = {
+        "command": "render",
+        "mode": "operator" if operator_compatible else "portable",
+        "format": form,
+        "prometheus_version": str(ctx.version),
+        "jobs": [j.get("job_name") for j in result.jobs],
+        "warnings": warnings,
+        "secrets_to_mount": mounts,
+        "skipped": inputs.skipped,
+    }
+    secret_mode = operator_compatible or inline_secrets
+    _emit(result.jobs, form=form, cr=cr, ctx=ctx, operator=operator_compatible, secret_name=secret_name,
+          out=out, force=force, secret_mode=secret_mode, output=output, report=report)
+
+
+def _warning_dict(w: Any) -> dict:
+    return {"monitor": w.monitor, "field": w.field, "message": w.message}
+
+
+def _unique_secrets(mounts: list[dict]) -> list[str]:
+    seen: dict[str, None] = {}
+    for m in mounts:
+        seen[f"{m['namespace']}/{m['secret']} (key {m['key']} -> {m['path']})"] = None
+    return list(seen)
+
+
+def generate_istio(*, namespace: str, release: str | None, labels: list[str], istio_namespace: str,
+                   interval: str, only: str | None, no_egress: bool, with_mesh_config: bool, form: str,
+                   prometheus: str | None, prometheus_version: str | None, out: str | None,
+                   force: bool) -> None:
+    from migrator.presets import IstioOptions, istio_monitors, mesh_config_fragment, parse_label
+
+    label_map: dict[str, str] = {}
+    for text in labels:
+        k, v = parse_label(text)
+        label_map[k] = v
+    if release is not None:
+        label_map["release"] = release
+    if not label_map:
+        label_map = {"release": "kube-prometheus-stack"}
+    kwargs: dict[str, Any] = dict(namespace=namespace, labels=label_map, istio_namespace=istio_namespace,
+                                  interval=interval, egress=not no_egress, with_mesh_config=with_mesh_config)
+    if only:
+        kwargs["only"] = {p.strip() for p in only.split(",") if p.strip()}
+    monitors = istio_monitors(IstioOptions(**kwargs))
+    if form == "monitors":
+        docs = list(monitors)
+        if with_mesh_config:
+            docs.append(mesh_config_fragment())
+        text = dump_yaml_all(docs)
+    else:
+        cr = None
+        if prometheus:
+            cr_inputs = classify(load_documents([prometheus]))
+            cr_doc = single_prometheus(cr_inputs.prometheus)
+            if cr_doc is None:
+                raise InputError("no Prometheus object found", file=prometheus, field="--prometheus")
+            cr = cr_doc.data
+        ctx, result = render_jobs(monitors, cr, prometheus_version=prometheus_version, operator=False)
+        for w in result.warnings:
+            _warn(f"{w.monitor}: {w.message}")
+        doc = scrape_document(result.jobs, form,
+                              global_config=global_config(cr, ctx, operator=False)
+                              if form == "prometheus-yml" else None,
+                              namespace=namespace)
+        text = dump_yaml(doc)
+        if with_mesh_config:
+            _note("--with-mesh-config: add this to your IstioOperator:\n" + dump_yaml(mesh_config_fragment()))
+    backup = write_output(text, out, force=force)
+    if backup:
+        _note(f"{out} replaced; the previous content is in {backup}")
