@@ -1,0 +1,470 @@
+"""Reading raw scrape configuration in every shape users keep it in.
+
+Shapes: a prometheus.yml (``scrape_configs``), a bare list of jobs (what the
+operator's ``additionalScrapeConfigs`` Secret key holds), a v1 Secret or
+ConfigMap holding either, and Helm values (kube-prometheus-stack
+``prometheus.prometheusSpec.additionalScrapeConfigs``, the community chart's
+``serverFiles."prometheus.yml"`` and ``extraScrapeConfigs``).
+
+Fields are read as Prometheus reads them: a string field takes the scalar's
+literal text (``regex: 010`` is "010", ``regex: yes`` is "yes"), durations
+are parsed as Prometheus parses them, unknown fields are errors with file and
+line. Templating placeholders (``$$NODE_IP$$``, ``${NAMESPACE}``,
+``{{ .Release.Namespace }}``) are kept literally and reported; constructs of
+another dialect (VictoriaMetrics) make that job fail, not the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from migrator.errors import InputError
+from migrator.sources import Document, dotted, parse_documents
+
+# ---------------------------------------------------------------------------
+# The schema: what Prometheus accepts in a scrape_config (3.x; 2.x differences noted)
+
+STR, BOOL, INT, FLOAT, DUR, SIZE = "str", "bool", "int", "float", "duration", "size"
+STRLIST, STRMAP, PARAMS, HEADERS = "strlist", "strmap", "params", "headers"
+
+TLS = {
+    "ca": STR, "ca_file": STR, "ca_ref": STR, "cert": STR, "cert_file": STR, "cert_ref": STR,
+    "key": STR, "key_file": STR, "key_ref": STR, "server_name": STR, "insecure_skip_verify": BOOL,
+    "min_version": STR, "max_version": STR,
+}
+PROXY = {"proxy_url": STR, "no_proxy": STR, "proxy_from_environment": BOOL, "proxy_connect_header": HEADERS}
+OAUTH2 = {
+    "client_id": STR, "client_id_file": STR, "client_id_ref": STR, "client_secret": STR,
+    "client_secret_file": STR, "client_secret_ref": STR, "client_certificate_key": STR,
+    "client_certificate_key_file": STR, "client_certificate_key_id": STR,
+    "client_certificate_key_ref": STR, "grant_type": STR, "signature_algorithm": STR, "iss": STR,
+    "audience": STR, "claims": "any", "scopes": STRLIST, "token_url": STR, "endpoint_params": STRMAP,
+    "tls_config": TLS, **PROXY,
+}
+HTTP_CLIENT = {
+    "basic_auth": {"username": STR, "username_file": STR, "username_ref": STR, "password": STR,
+                   "password_file": STR, "password_ref": STR},
+    "authorization": {"type": STR, "credentials": STR, "credentials_file": STR, "credentials_ref": STR},
+    "oauth2": OAUTH2,
+    "bearer_token": STR,
+    "bearer_token_file": STR,
+    "tls_config": TLS,
+    "follow_redirects": BOOL,
+    "enable_http2": BOOL,
+    "http_headers": "any",
+    **PROXY,
+}
+RELABEL = {
+    "source_labels": STRLIST, "separator": STR, "regex": STR, "modulus": INT, "target_label": STR,
+    "replacement": STR, "action": STR,
+}
+KUBERNETES_SD = {
+    "role": STR, "api_server": STR, "kubeconfig_file": STR,
+    "namespaces": {"own_namespace": BOOL, "names": STRLIST},
+    "selectors": [{"role": STR, "label": STR, "field": STR}],
+    "attach_metadata": {"node": BOOL, "namespace": BOOL, "deployment": BOOL, "job": BOOL, "cronjob": BOOL},
+    **HTTP_CLIENT,
+}
+STATIC = {"targets": STRLIST, "labels": STRMAP}
+FILE_SD = {"files": STRLIST, "refresh_interval": DUR}
+
+#: Service discoveries Prometheus knows but migrator does not evaluate.
+OTHER_SD = (
+    "azure_sd_configs", "consul_sd_configs", "digitalocean_sd_configs", "docker_sd_configs",
+    "dockerswarm_sd_configs", "dns_sd_configs", "ec2_sd_configs", "eureka_sd_configs", "gce_sd_configs",
+    "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs", "kuma_sd_configs", "lightsail_sd_configs",
+    "linode_sd_configs", "marathon_sd_configs", "nerve_sd_configs", "nomad_sd_configs",
+    "openstack_sd_configs", "ovhcloud_sd_configs", "puppetdb_sd_configs", "scaleway_sd_configs",
+    "serverset_sd_configs", "stackit_sd_configs", "triton_sd_configs", "uyuni_sd_configs",
+    "vultr_sd_configs",
+)
+
+SCRAPE_CONFIG: dict[str, Any] = {
+    "job_name": STR, "honor_labels": BOOL, "honor_timestamps": BOOL, "track_timestamps_staleness": BOOL,
+    "params": PARAMS, "scrape_interval": DUR, "scrape_timeout": DUR, "scrape_protocols": STRLIST,
+    "fallback_scrape_protocol": STR, "scrape_native_histograms": BOOL,
+    "always_scrape_classic_histograms": BOOL, "scrape_classic_histograms": BOOL,
+    "convert_classic_histograms_to_nhcb": BOOL, "scrape_failure_log_file": STR, "metrics_path": STR,
+    "scheme": STR, "enable_compression": BOOL, "body_size_limit": SIZE, "sample_limit": INT,
+    "target_limit": INT, "label_limit": INT, "label_name_length_limit": INT,
+    "label_value_length_limit": INT, "native_histogram_bucket_limit": INT,
+    "native_histogram_min_bucket_factor": FLOAT, "keep_dropped_targets": INT,
+    "metric_name_validation_scheme": STR, "metric_name_escaping_scheme": STR,
+    "extra_scrape_metrics": BOOL,
+    "relabel_configs": [RELABEL], "metric_relabel_configs": [RELABEL],
+    "static_configs": [STATIC], "file_sd_configs": [FILE_SD], "kubernetes_sd_configs": [KUBERNETES_SD],
+    **{name: "any" for name in OTHER_SD},
+    **HTTP_CLIENT,
+}
+
+#: Constructs of VictoriaMetrics' vmagent dialect, which Prometheus rejects.
+VM_RELABEL_ACTIONS = {"keep_if_equal", "drop_if_equal", "keep_if_contains", "drop_if_contains",
+                      "keep_metrics", "drop_metrics", "graphite", "replace_all", "labelmap_all"}
+VM_FIELDS = {"if", "match", "labels", "series_limit", "stream_parse", "scrape_align_interval",
+             "scrape_offset", "disable_compression", "disable_keepalive", "vm_scrape_params",
+             "relabel_debug", "metric_relabel_debug", "no_stale_markers", "max_scrape_size"}
+VM_ROLES = {"endpointslices"}
+
+PLACEHOLDER_RE = re.compile(r"\$\$[A-Za-z_][A-Za-z0-9_]*\$\$|\$\{[A-Z_][A-Z0-9_]*\}|\{\{.*?\}\}")
+_DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
+_SIZE_RE = re.compile(r"^(\d+)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Prometheus model.Duration ("1m30s", "90s", "0") in seconds; ValueError if invalid."""
+    if text == "0":
+        return 0.0
+    m = _DURATION_RE.match(text)
+    if not text or not m or not any(m.groups()):
+        raise ValueError(f"not a valid duration string: {text!r}")
+    return float(sum(int(g) * unit for g, unit in zip(m.groups(), _DURATION_UNITS) if g))
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as Prometheus prints a duration (90 -> "1m30s", 0 -> "0s")."""
+    if seconds == 0:
+        return "0s"
+    ms = round(seconds * 1000)
+    out = ""
+    for unit, name in ((365 * 86400000, "y"), (7 * 86400000, "w"), (86400000, "d"), (3600000, "h"),
+                       (60000, "m"), (1000, "s"), (1, "ms")):
+        if ms >= unit:
+            out += f"{ms // unit}{name}"
+            ms %= unit
+    return out
+
+
+@dataclass
+class Problem:
+    """Something about one job: an error (the job cannot be evaluated) or a warning."""
+
+    severity: str  # "error" | "warning"
+    message: str
+    file: str
+    line: int | None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
+
+
+@dataclass
+class Job:
+    """One scrape job as read from a file: its config (fields typed as Prometheus reads them)."""
+
+    name: str
+    config: dict
+    file: str
+    line: int
+    doc: Document = field(repr=False)
+    path: tuple = ()
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def placeholders(self) -> list[Problem]:
+        return [p for p in self.problems if "placeholder" in p.message]
+
+
+@dataclass
+class ScrapeConfigFile:
+    jobs: list[Job]
+    global_config: dict = field(default_factory=dict)
+    shape: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Finding the jobs
+
+
+def _is_job_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(j, dict) and "job_name" in j
+                                                           for j in value)
+
+
+def _embedded(doc: Document, path: tuple, text: str, what: str) -> list[Document]:
+    """A YAML text held inside a document (a Secret/ConfigMap value, a Helm string)."""
+    base = doc.line_of(path)
+    name = f"{doc.file}[{what}]"
+    try:
+        inner = parse_documents(text, name)
+    except InputError as err:
+        raise InputError(err.message, file=doc.file,
+                         line=(base + err.line) if err.line else base, field=dotted(path)) from None
+    for d in inner:
+        d.file = doc.file
+        offset = base if text.startswith("\n") or doc.text_of(path) is None else base
+        d.marks = {k: v + offset for k, v in d.marks.items()}
+        d.line = d.line + offset
+    return inner
+
+
+def _decode_secret_value(doc: Document, key: str, value: Any) -> str:
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise doc.error(f"Secret data key {key!r} is not valid base64 of UTF-8 text", ("data", key)) from None
+
+
+def locate_jobs(doc: Document, *, key: str | None = None) -> tuple[list[tuple[Document, tuple]], dict, str]:
+    """[(document, path of the job list)], the global section, and the shape's name."""
+    data = doc.data
+    if isinstance(data, list):
+        if data and not _is_job_list(data):
+            bad = next(i for i, j in enumerate(data) if not (isinstance(j, dict) and "job_name" in j))
+            raise doc.error("a list of scrape jobs must hold mappings with job_name", (bad,))
+        return [(doc, ())], {}, "list"
+    if not isinstance(data, dict):
+        raise doc.error("not a scrape configuration: expected a mapping or a list of jobs")
+    kind = data.get("kind")
+    if kind in ("Secret", "ConfigMap") and isinstance(data.get("apiVersion"), str):
+        found: list[tuple[Document, tuple, str]] = []
+        for section in ("stringData", "data") if kind == "Secret" else ("data",):
+            values = data.get(section) or {}
+            if not isinstance(values, dict):
+                continue
+            for k, v in values.items():
+                if key is not None and k != key:
+                    continue
+                text = _decode_secret_value(doc, k, v) if (kind == "Secret" and section == "data") else str(v)
+                try:
+                    inner = _embedded(doc, (section, k), text, k)
+                except InputError:
+                    if key is not None:
+                        raise
+                    continue
+                for d in inner:
+                    if isinstance(d.data, list) and _is_job_list(d.data) or \
+                            isinstance(d.data, dict) and "scrape_configs" in d.data:
+                        found.append((d, (section, k), k))
+        if not found:
+            wanted = f"key {key!r}" if key else "a key holding scrape configs"
+            raise doc.error(f"{kind} {doc.name!r} has no {wanted}", ("data",))
+        keys = sorted({k for _, _, k in found})
+        if len(keys) > 1 and key is None:
+            raise doc.error(f"{kind} {doc.name!r} has several keys holding scrape configs "
+                            f"({', '.join(keys)}); choose one with --key")
+        out, glob = [], {}
+        for d, _, _ in found:
+            pairs, g, _ = locate_jobs(d)
+            out.extend(pairs)
+            glob = glob or g
+        return out, glob, f"{kind.lower()}:{keys[0]}"
+    if "scrape_configs" in data:
+        sc = data["scrape_configs"]
+        if sc is not None and not isinstance(sc, list):
+            raise doc.error("scrape_configs must be a list", ("scrape_configs",))
+        glob = data.get("global") if isinstance(data.get("global"), dict) else {}
+        return [(doc, ("scrape_configs",))], glob, "prometheus.yml"
+    # Helm values
+    spec = ((data.get("prometheus") or {}).get("prometheusSpec") or {}) if isinstance(data.get("prometheus"), dict) else {}
+    if isinstance(spec, dict) and "additionalScrapeConfigs" in spec:
+        path = ("prometheus", "prometheusSpec", "additionalScrapeConfigs")
+        value = spec["additionalScrapeConfigs"]
+        if isinstance(value, str):
+            inner = _embedded(doc, path, value, "additionalScrapeConfigs")
+            return [(d, ()) for d in inner], {}, "helm-values"
+        return [(doc, path)], {}, "helm-values"
+    server_files = data.get("serverFiles")
+    if isinstance(server_files, dict) and isinstance(server_files.get("prometheus.yml"), dict):
+        out = [(doc, ("serverFiles", "prometheus.yml", "scrape_configs"))]
+        extra = data.get("extraScrapeConfigs")
+        if isinstance(extra, str) and extra.strip():
+            out += [(d, ()) for d in _embedded(doc, ("extraScrapeConfigs",), extra, "extraScrapeConfigs")]
+        glob = server_files["prometheus.yml"].get("global") or {}
+        return out, glob, "helm-values (prometheus-community chart)"
+    raise doc.error("no scrape configuration found: expected scrape_configs, a list of jobs, a Secret or "
+                    "ConfigMap holding one, or Helm values with additionalScrapeConfigs")
+
+
+def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFile:
+    """Every job of every document, checked against the schema."""
+    jobs: list[Job] = []
+    glob: dict = {}
+    shapes = []
+    for doc in docs:
+        pairs, g, shape = locate_jobs(doc, key=key)
+        shapes.append(shape)
+        glob = glob or g
+        for d, path in pairs:
+            node = d.data
+            for p in path:
+                node = node[p]
+            for i, raw in enumerate(node or []):
+                jobs.append(read_job(d, path + (i,), raw))
+    seen: dict[str, Job] = {}
+    for job in jobs:
+        if job.name in seen:
+            job.problems.append(Problem("error", f"job_name {job.name!r} is used twice (first at "
+                                                 f"{seen[job.name].file}:{seen[job.name].line}); Prometheus "
+                                                 "refuses the config", job.file, job.line, "job_name"))
+        else:
+            seen[job.name] = job
+    return ScrapeConfigFile(jobs, glob, ", ".join(dict.fromkeys(shapes)))
+
+
+def read_job(doc: Document, path: tuple, raw: Any) -> Job:
+    if not isinstance(raw, dict):
+        raise doc.error("a scrape job must be a mapping", path)
+    name = doc.text_of(path + ("job_name",)) if isinstance(raw.get("job_name"), (str, int, float, bool)) else None
+    job = Job(name or "", {}, doc.file, doc.line_of(path), doc, path)
+    if not name:
+        job.problems.append(Problem("error", "job_name is empty", doc.file, doc.line_of(path), "job_name"))
+    job.config = _typed(raw, SCRAPE_CONFIG, doc, path, job)
+    _check_dialect_and_placeholders(job)
+    return job
+
+
+def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any:
+    """value read as Prometheus reads it under schema; problems recorded on the job."""
+    def problem(message: str, severity: str = "error") -> None:
+        job.problems.append(Problem(severity, message, doc.file, doc.line_of(path), dotted(path)))
+
+    if schema == "any" or value is None:
+        return value
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            problem(f"expected a mapping, got {_type_name(value)}")
+            return value
+        out = {}
+        for k, v in value.items():
+            if k not in schema:
+                hint = " (VictoriaMetrics dialect)" if k in VM_FIELDS else ""
+                job.problems.append(Problem("error", f"field {k} not found in type "
+                                                     f"{_schema_name(schema)}{hint}",
+                                            doc.file, doc.line_of(path + (k,)), dotted(path + (k,))))
+                out[k] = v
+                continue
+            out[k] = _typed(v, schema[k], doc, path + (k,), job)
+        return out
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            problem(f"expected a list, got {_type_name(value)}")
+            return value
+        return [_typed(v, schema[0], doc, path + (i,), job) for i, v in enumerate(value)]
+    if schema == STR:
+        if isinstance(value, (dict, list)):
+            problem(f"expected a string, got {_type_name(value)}")
+            return value
+        return doc.text_of(path) if doc.text_of(path) is not None else str(value)
+    if schema == BOOL:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and PLACEHOLDER_RE.search(value):
+            return value
+        problem(f"expected true or false, got {doc.text_of(path)!r}")
+        return value
+    if schema in (INT, FLOAT):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, str) and PLACEHOLDER_RE.search(value):
+                return value
+            problem(f"expected a number, got {doc.text_of(path) or _type_name(value)!r}")
+            return value
+        if schema == INT and (isinstance(value, float) or value < 0):
+            problem(f"expected a non-negative integer, got {doc.text_of(path)!r}")
+        return value
+    if schema == DUR:
+        text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
+        if isinstance(value, (dict, list)):
+            problem(f"expected a duration, got {_type_name(value)}")
+            return value
+        if PLACEHOLDER_RE.search(text):
+            return text
+        try:
+            parse_duration(text)
+        except ValueError:
+            problem(f"not a valid duration string: {text!r}")
+        return text
+    if schema == SIZE:
+        text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
+        if not _SIZE_RE.match(text) and not PLACEHOLDER_RE.search(text):
+            problem(f"not a valid size: {text!r}")
+        return text
+    if schema == STRLIST:
+        if not isinstance(value, list):
+            problem(f"expected a list of strings, got {_type_name(value)}")
+            return value
+        return [_typed(v, STR, doc, path + (i,), job) for i, v in enumerate(value)]
+    if schema == STRMAP:
+        if not isinstance(value, dict):
+            problem(f"expected a mapping of strings, got {_type_name(value)}")
+            return value
+        return {str(k): _typed(v, STR, doc, path + (k,), job) for k, v in value.items()}
+    if schema in (PARAMS, HEADERS):
+        if not isinstance(value, dict):
+            problem(f"expected a mapping of string lists, got {_type_name(value)}")
+            return value
+        return {str(k): _typed(v, STRLIST, doc, path + (k,), job) for k, v in value.items()}
+    raise AssertionError(schema)  # pragma: no cover
+
+
+def _schema_name(schema: dict) -> str:
+    names = {id(SCRAPE_CONFIG): "scrape_config", id(RELABEL): "relabel_config",
+             id(KUBERNETES_SD): "kubernetes_sd_config", id(TLS): "tls_config", id(OAUTH2): "oauth2",
+             id(STATIC): "static_config", id(FILE_SD): "file_sd_config"}
+    return names.get(id(schema), "this section")
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _walk_strings(value: Any, path: tuple):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk_strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk_strings(v, path + (i,))
+
+
+def _check_dialect_and_placeholders(job: Job) -> None:
+    doc, base, cfg = job.doc, job.path, job.config
+    for section in ("relabel_configs", "metric_relabel_configs"):
+        for i, rule in enumerate(cfg.get(section) or []):
+            if isinstance(rule, dict) and isinstance(rule.get("action"), str) \
+                    and rule["action"].lower() in VM_RELABEL_ACTIONS:
+                p = base + (section, i, "action")
+                job.problems.append(Problem("error", f"relabel action {rule['action']!r} is VictoriaMetrics "
+                                                     "dialect; Prometheus rejects it", doc.file,
+                                            doc.line_of(p), dotted(p)))
+    for i, sd in enumerate(cfg.get("kubernetes_sd_configs") or []):
+        if isinstance(sd, dict) and sd.get("role") in VM_ROLES:
+            p = base + ("kubernetes_sd_configs", i, "role")
+            job.problems.append(Problem("error", f"role {sd['role']!r} is VictoriaMetrics dialect "
+                                                 "(Prometheus has 'endpointslice')", doc.file,
+                                        doc.line_of(p), dotted(p)))
+    seen = set()
+    for path, text in _walk_strings(cfg, ()):
+        for m in PLACEHOLDER_RE.finditer(text):
+            token = m.group(0)
+            if token.startswith("${") and _named_group_defined(cfg, path, token[2:-1]):
+                continue
+            if (path, token) in seen:
+                continue
+            seen.add((path, token))
+            p = base + path
+            job.problems.append(Problem("warning", f"templating placeholder {token} kept literally (it is "
+                                                   "substituted before Prometheus sees it)", doc.file,
+                                        doc.line_of(p), dotted(p)))
+
+
+def _named_group_defined(cfg: dict, path: tuple, name: str) -> bool:
+    if len(path) >= 3 and path[0] in ("relabel_configs", "metric_relabel_configs"):
+        rule = cfg[path[0]][path[1]]
+        regex = rule.get("regex") if isinstance(rule, dict) else None
+        return isinstance(regex, str) and f"(?P<{name}>" in regex
+    return False
