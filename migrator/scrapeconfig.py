@@ -203,9 +203,8 @@ def _embedded(doc: Document, path: tuple, text: str, what: str) -> list[Document
                          line=(base + err.line) if err.line else base, field=dotted(path)) from None
     for d in inner:
         d.file = doc.file
-        offset = base if text.startswith("\n") or doc.text_of(path) is None else base
-        d.marks = {k: v + offset for k, v in d.marks.items()}
-        d.line = d.line + offset
+        d.marks = {k: v + base for k, v in d.marks.items()}  # a block scalar starts below its key
+        d.line += base
     return inner
 
 
