@@ -1,0 +1,929 @@
+"""Strict validation of operator monitors (PodMonitor, ServiceMonitor; also ScrapeConfig, Probe).
+
+What a user expects to hear before rendering, as the API server (strict field validation), the
+operator (which rejects invalid monitors) and Prometheus (which refuses to load bad relabel rules)
+would say it:
+
+* the CRD schema, from the compact copy in migrator/schemas/ (see tools/gen_schemas.py): unknown
+  fields, types as YAML 1.1 reads them (``port: 8080`` is not a string), enums, patterns
+  (durations), required fields, minimum/maximum, list uniqueness, the few CEL rules we know;
+* metadata: a valid name (required), namespace, labels and annotations;
+* label selectors: operators In/NotIn/Exists/DoesNotExist, values required or forbidden, valid
+  label keys and values (the operator rejects a monitor whose selector does not convert);
+* relabel rules, the operator's checks (which follow Prometheus' load-time checks) for the
+  Prometheus version in use: RE2 regexes (Go dialect), target labels, modulus, extra fields;
+* scrapeTimeout not above the interval, one authentication method per endpoint.
+
+Pure: a Document in, a list of InputError out (every error names file, line and field). All
+errors of a document are collected; the CLI prints them all and exits 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+import re2
+
+from migrator.errors import InputError
+from migrator.schemas import KINDS, load_schema
+from migrator.sources import Document, dotted
+from migrator.version import DEFAULT_PROMETHEUS_VERSION, Version
+
+__all__ = ["validate_monitor", "validate_relabel_config", "check_regex", "parse_duration"]
+
+#: The duration pattern of the CRDs (monitoringv1.Duration).
+DURATION_PATTERN = ("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+                    "(([0-9]+)ms)?)$")
+
+ACTIONS = ("replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep",
+           "lowercase", "uppercase", "keepequal", "dropequal")
+SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+_DEFAULT_VERSION = Version.parse(DEFAULT_PROMETHEUS_VERSION)
+
+# --------------------------------------------------------------------------- durations
+
+# Prometheus model.Duration units, largest first: name -> (position, nanoseconds).
+_UNITS = {
+    "y": (1, 365 * 24 * 3600 * 10**9), "w": (2, 7 * 24 * 3600 * 10**9),
+    "d": (3, 24 * 3600 * 10**9), "h": (4, 3600 * 10**9), "m": (5, 60 * 10**9),
+    "s": (6, 10**9), "ms": (7, 10**6),
+}
+_MAX_NS = 2**63 - 1
+
+
+def _duration_ns(text: str) -> int:
+    """model.ParseDuration, in nanoseconds; ValueError with Prometheus' message."""
+    if text == "0":
+        return 0
+    if text == "":
+        raise ValueError("empty duration string")
+    s, total, last = text, 0, 0
+    while s:
+        i = 0
+        while i < len(s) and "0" <= s[i] <= "9":
+            i += 1
+        if i == 0:
+            raise ValueError(f"not a valid duration string: {_q(text)}")
+        value, s = int(s[:i]), s[i:]
+        i = 0
+        while i < len(s) and not ("0" <= s[i] <= "9"):
+            i += 1
+        if i == 0:
+            raise ValueError(f"not a valid duration string: {_q(text)}")
+        unit, s = s[:i], s[i:]
+        if unit not in _UNITS:
+            raise ValueError(f"unknown unit {_q(unit)} in duration {_q(text)}")
+        pos, mult = _UNITS[unit]
+        if pos <= last:  # units must go from the largest to the smallest
+            raise ValueError(f"not a valid duration string: {_q(text)}")
+        last = pos
+        if value > 2**63 // mult:
+            raise ValueError("duration out of range")
+        total += value * mult
+        if total > _MAX_NS:
+            raise ValueError("duration out of range")
+    return total
+
+
+def parse_duration(text: str) -> float:
+    """A Prometheus duration (``1h30m``, ``500ms``, ``0``) in seconds; InputError when invalid."""
+    if not isinstance(text, str):
+        raise InputError(f"invalid duration {text!r}: expected a string such as 30s or 1m")
+    try:
+        return _duration_ns(text) / 1e9
+    except ValueError as exc:
+        raise InputError(f"invalid duration {_q(text)}: {exc}") from None
+
+
+# --------------------------------------------------------------------------- regexes
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+# Go has no memory budget for a compiled regexp (only a size limit far beyond RE2's 8 MiB default),
+# so `\pL{1000}` is valid for Prometheus: give RE2 room to compile it.
+_RE2_OPTIONS.max_mem = 1 << 30
+
+# C++ RE2 wording -> Go regexp/syntax wording (what Prometheus prints).
+_GO_WORDING = (
+    ("invalid perl operator", "invalid or unsupported Perl syntax"),
+    ("bad repetition operator", "invalid nested repetition operator"),
+    ("invalid repetition size", "invalid repeat count"),
+    ("missing ]", "missing closing ]"),
+    ("missing )", "missing closing )"),
+    ("unexpected )", "unexpected )"),
+    ("no argument for repetition operator", "missing argument to repetition operator"),
+    ("invalid character class range", "invalid character class range"),
+)
+
+
+def _go_only_problem(regex: str, named_angle: bool) -> str | None:
+    """What Go's regexp/syntax rejects but C++ RE2 accepts (\\C, non-ASCII group names, ...)."""
+    i, n = 0, len(regex)
+    in_class, class_first = False, 0
+    while i < n:
+        c = regex[i]
+        if c == "\\":
+            if i + 1 >= n:
+                return None  # trailing backslash: RE2 reports it
+            d = regex[i + 1]
+            if d == "Q" and not in_class:
+                j = regex.find("\\E", i + 2)
+                if j < 0:
+                    return None
+                i = j + 2
+                continue
+            if d == "C":
+                return "invalid escape sequence: \\C"
+            i += 2
+            continue
+        if in_class:
+            if c == "[" and regex.startswith("[:", i):
+                j = regex.find(":]", i + 2)
+                if j >= 0:
+                    i = j + 2
+                    continue
+            if c == "]" and i > class_first:
+                in_class = False
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            i += 1
+            if i < n and regex[i] == "^":
+                i += 1
+            class_first = i  # a "]" right here is a literal
+            continue
+        if c == "(" and (regex.startswith("(?P<", i) or (regex.startswith("(?<", i)
+                                                        and not regex.startswith(("(?<=", "(?<!"), i))):
+            start = i + (4 if regex[i + 2] == "P" else 3)
+            if regex[i + 2] == "<" and not named_angle:
+                return "invalid or unsupported Perl syntax: (?< (use (?P<name>...), " \
+                       "or Prometheus >= 2.51)"
+            end = regex.find(">", start)
+            if end >= 0:
+                name = regex[start:end]
+                if name and not all(ch == "_" or (ch.isascii() and ch.isalnum()) for ch in name):
+                    return f"invalid named capture group: {regex[i:end + 1]}"
+        i += 1
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _check_regex(regex: str, dotall: bool, named_angle: bool) -> str | None:
+    try:
+        regex.encode("utf-8")
+    except UnicodeEncodeError:
+        return "invalid UTF-8"
+    problem = _go_only_problem(regex, named_angle)
+    if problem:
+        return problem
+    # Prometheus builds the pattern by string concatenation, so `a)|(b` is valid and `(` is not.
+    pattern = ("^(?s:" if dotall else "^(?:") + regex + ")$"
+    try:
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        arg = exc.args[0] if exc.args else str(exc)
+        msg = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+        for cxx, go in _GO_WORDING:
+            if msg.startswith(cxx):
+                msg = go + msg[len(cxx):]
+                break
+        if msg.startswith(("missing closing", "unexpected )")):
+            msg = msg.split(":", 1)[0]  # the rest quotes our wrapper, not the user's regex
+        if "Perl syntax: (?=" in msg or "Perl syntax: (?!" in msg or "Perl syntax: (?<=" in msg \
+                or "Perl syntax: (?<!" in msg:
+            msg += " (RE2 has no lookahead or lookbehind)"
+        elif re.match(r"invalid escape sequence: \\[1-9]", msg):
+            msg += " (RE2 has no back-references)"
+        elif msg.startswith("pattern too large"):
+            msg = "expression too large"
+        return msg
+    return None
+
+
+def check_regex(regex: str, *, version: Version | str | None = None) -> str | None:
+    """None when Prometheus (Go RE2 dialect, anchored as ``^(?:regex)$``) accepts regex, else why."""
+    v = _version(version)
+    return _check_regex(regex, v.major >= 3, v.at_least("2.51.0"))
+
+
+# --------------------------------------------------------------------------- names
+
+_LEGACY_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# Prometheus relabelTargetLegacy ("template regex T").
+_TEMPLATE_NAME = re.compile(r"(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+", re.ASCII)
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_QUALIFIED_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+
+
+def _valid_label_name(name: str, utf8: bool) -> bool:
+    if utf8:
+        if not name:
+            return False
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    return _LEGACY_NAME.fullmatch(name) is not None
+
+
+def _qualified_name_problem(key: str) -> str | None:
+    """Kubernetes IsQualifiedName (label and annotation keys)."""
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and not prefix:
+        return "prefix part must be non-empty"
+    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
+        return "prefix part must be a lowercase DNS subdomain (e.g. example.com)"
+    if not name:
+        return "name part must be non-empty"
+    if len(name) > 63:
+        return "name part must be no more than 63 characters"
+    if not _QUALIFIED_PART.fullmatch(name):
+        return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+                "start and end with an alphanumeric character")
+    return None
+
+
+def _label_value_problem(value: str) -> str | None:
+    if value == "":
+        return None
+    if len(value) > 63:
+        return "must be no more than 63 characters"
+    if not _QUALIFIED_PART.fullmatch(value):
+        return ("must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
+                "start and end with an alphanumeric character")
+    return None
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _q(s: Any) -> str:
+    """Go's %q, near enough: a double-quoted string."""
+    s = str(s)
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _typename(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+_ARTICLE = {"integer": "an integer", "object": "a mapping", "array": "a list", "string": "a string",
+            "boolean": "a boolean", "number": "a number"}
+
+
+def _version(version: Version | str | None) -> Version:
+    if version is None:
+        return _DEFAULT_VERSION
+    if isinstance(version, Version):
+        return version
+    return Version.parse(version)
+
+
+def _key_str(key: Any) -> str:
+    """A mapping key as sigs.k8s.io/yaml turns it into a JSON key."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
+@lru_cache(maxsize=256)
+def _pattern(p: str):
+    return re2.compile(p, _RE2_OPTIONS)
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+class _Collector:
+    """Errors of one document, each with file, line and field."""
+
+    def __init__(self, doc: Document | None, version: Version):
+        self.doc = doc
+        self.version = version
+        self.utf8 = version.major >= 3
+        self.errors: list[InputError] = []
+
+    def add(self, path: tuple, message: str) -> None:
+        if self.doc is not None:
+            self.errors.append(self.doc.error(message, path))
+        else:
+            self.errors.append(InputError(message, field=dotted(path)))
+
+    def text(self, path: tuple, value: Any) -> str:
+        if self.doc is not None:
+            t = self.doc.text_of(path)
+            if t is not None:
+                return t
+        return _key_str(value) if not isinstance(value, float) else repr(value)
+
+
+# --------------------------------------------------------------------------- schema walk
+
+def _walk(c: _Collector, value: Any, schema: dict, path: tuple) -> None:
+    if value is None:
+        # The API server prunes a null field whose schema is not nullable; required checks see
+        # it as missing (done by the parent).
+        return
+    if schema.get("x-kubernetes-int-or-string"):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            c.add(path, f"must be an integer or a string, not {_ARTICLE.get(_typename(value), _typename(value))}")
+            return
+        if isinstance(value, str):
+            _check_string(c, value, schema, path)
+        return
+    t = schema.get("type")
+    if t == "string":
+        if not isinstance(value, str):
+            _type_error(c, value, t, path)
+            return
+        _check_string(c, value, schema, path)
+    elif t in ("integer", "number"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if t == "number":
+            ok = ok or isinstance(value, float)
+        if not ok:
+            _type_error(c, value, t, path)
+            return
+        _check_number(c, value, schema, path)
+    elif t == "boolean":
+        if not isinstance(value, bool):
+            _type_error(c, value, t, path)
+            return
+    elif t == "array":
+        if not isinstance(value, list):
+            _type_error(c, value, t, path)
+            return
+        _check_array(c, value, schema, path)
+    elif t == "object":
+        if not isinstance(value, dict):
+            _type_error(c, value, t, path)
+            return
+        _check_object(c, value, schema, path)
+    if "enum" in schema and t not in ("string",) and value not in schema["enum"]:
+        c.add(path, f"unsupported value {value!r} (supported: {', '.join(map(str, schema['enum']))})")
+    if "anyOf" in schema:
+        for sub in schema["anyOf"]:
+            trial = _Collector(None, c.version)
+            _walk(trial, value, sub, path)
+            if not trial.errors:
+                break
+        else:
+            c.add(path, "does not match any of the allowed forms")
+
+
+def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
+    got = _typename(value)
+    msg = f"must be {_ARTICLE.get(expected, expected)}, not {_ARTICLE.get(got, got)}"
+    if isinstance(value, (bool, int, float)) and expected == "string":
+        text = c.text(path, value)
+        msg += f" ({text}); quote it: {_q(text)}"
+    elif isinstance(value, (str, bool, int, float)):
+        msg += f" ({c.text(path, value)})"
+    c.add(path, msg)
+
+
+def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
+    enum = schema.get("enum")
+    if enum is not None and value not in enum:
+        c.add(path, f"unsupported value {_q(value)} (supported: {', '.join(_q(e) for e in enum)})")
+        return
+    pattern = schema.get("pattern")
+    if pattern is not None:
+        if pattern == DURATION_PATTERN:
+            if _pattern(pattern).search(value) is None:
+                c.add(path, f"invalid duration {_q(value)}: expected a Prometheus duration such as "
+                            "30s, 1m30s or 1h (units y, w, d, h, m, s, ms, largest first, "
+                            "whole numbers)")
+                return
+            if value not in ("", "0"):
+                try:
+                    _duration_ns(value)
+                except ValueError as exc:
+                    c.add(path, f"invalid duration {_q(value)}: {exc}")
+                    return
+        elif _pattern(pattern).search(value) is None:
+            c.add(path, f"invalid value {_q(value)}: must match the pattern {pattern}")
+            return
+    n = len(value)
+    if "minLength" in schema and n < schema["minLength"]:
+        c.add(path, "must not be empty" if schema["minLength"] == 1
+              else f"must be at least {schema['minLength']} characters long")
+    if "maxLength" in schema and n > schema["maxLength"]:
+        c.add(path, f"must be at most {schema['maxLength']} characters long")
+    if schema.get("format") == "date-time" and not _DATE_TIME.fullmatch(value):
+        c.add(path, f"invalid date-time {_q(value)} (expected RFC 3339, e.g. 2024-01-02T03:04:05Z)")
+
+
+def _check_number(c: _Collector, value: int | float, schema: dict, path: tuple) -> None:
+    lo, hi = _INT_RANGES.get(schema.get("format", ""), (None, None))
+    if lo is not None and not lo <= value <= hi:
+        c.add(path, f"{value} is out of range for {schema['format']}")
+        return
+    if "minimum" in schema:
+        m = schema["minimum"]
+        if value < m or (schema.get("exclusiveMinimum") is True and value == m):
+            c.add(path, f"must be greater than {'' if schema.get('exclusiveMinimum') else 'or equal to '}{m}, "
+                        f"not {value}")
+    if "maximum" in schema:
+        m = schema["maximum"]
+        if value > m or (schema.get("exclusiveMaximum") is True and value == m):
+            c.add(path, f"must be less than {'' if schema.get('exclusiveMaximum') else 'or equal to '}{m}, "
+                        f"not {value}")
+
+
+def _check_array(c: _Collector, value: list, schema: dict, path: tuple) -> None:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        c.add(path, f"must have at least {schema['minItems']} item{'s' if schema['minItems'] != 1 else ''}")
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        c.add(path, f"must have at most {schema['maxItems']} items")
+    items = schema.get("items")
+    if items is not None:
+        nullable = items.get("nullable", False)
+        for i, item in enumerate(value):
+            if item is None and not nullable:
+                c.add(path + (i,), "list item must not be null (an empty \"-\" entry?)")
+                continue
+            _walk(c, item, items, path + (i,))
+    lt = schema.get("x-kubernetes-list-type")
+    if lt == "set":
+        seen: dict = {}
+        for i, item in enumerate(value):
+            if isinstance(item, (str, int, float, bool)):
+                if (type(item), item) in seen:
+                    c.add(path + (i,), f"duplicate value {_q(item) if isinstance(item, str) else item} "
+                                       f"(also at [{seen[(type(item), item)]}])")
+                else:
+                    seen[(type(item), item)] = i
+    elif lt == "map":
+        keys = schema.get("x-kubernetes-list-map-keys") or []
+        seen = {}
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                continue
+            k = tuple(repr(item.get(key)) for key in keys)
+            if k in seen:
+                desc = ", ".join(f"{key}={item.get(key)!r}" for key in keys)
+                c.add(path + (i,), f"duplicate entry with {desc} (also at [{seen[k]}])")
+            else:
+                seen[k] = i
+
+
+def _check_object(c: _Collector, value: dict, schema: dict, path: tuple) -> None:
+    props = schema.get("properties")
+    extra = schema.get("additionalProperties")
+    free = schema.get("x-kubernetes-preserve-unknown-fields") or (props is None and extra is None)
+    for req in schema.get("required", ()):
+        if value.get(req) is None:
+            c.add(path + (req,), f"required field {_q(req)} is missing")
+    for key, item in value.items():
+        name = _key_str(key)
+        if props is not None and name in props:
+            _walk(c, item, props[name], path + (key,))
+        elif isinstance(extra, dict):
+            _walk(c, item, extra, path + (key,))
+        elif extra is True or free:
+            continue
+        else:
+            hint = ""
+            if props:
+                close = difflib.get_close_matches(name, list(props), n=1, cutoff=0.6)
+                if close:
+                    hint = f" (did you mean {_q(close[0])}?)"
+            c.add(path + (key,), f"unknown field {_q(name)}{hint}")
+    if "minProperties" in schema and len(value) < schema["minProperties"]:
+        c.add(path, f"must have at least {schema['minProperties']} entries")
+    for rule in schema.get("x-kubernetes-validations", ()):
+        _check_cel(c, value, rule, path)
+    if props:
+        _semantic_hooks(c, value, props, path)
+
+
+_CEL_AT_MOST = re.compile(r"\[\s*((?:has\(self\.\w+\)\s*,?\s*)+)\]\.filter\(\s*(\w+)\s*,\s*\2\s*\)"
+                          r"\.size\(\)\s*<=\s*(\d+)")
+
+
+def _check_cel(c: _Collector, value: dict, rule: dict, path: tuple) -> None:
+    """The CEL rules we understand; others are left to the API server."""
+    m = _CEL_AT_MOST.fullmatch(" ".join(str(rule.get("rule", "")).split()))
+    if m:
+        fields = re.findall(r"has\(self\.(\w+)\)", m[1])
+        present = [f for f in fields if value.get(f) is not None]
+        if len(present) > int(m[3]):
+            c.add(path, rule.get("message") or f"at most {m[3]} of {', '.join(fields)} may be set "
+                                               f"(found {', '.join(present)})")
+
+
+# --------------------------------------------------------------------------- semantic hooks
+
+_RELABEL_PROPS = {"sourceLabels", "targetLabel", "regex", "action", "replacement"}
+_SELECTOR_PROPS = {"matchExpressions", "matchLabels"}
+_AUTH_FIELDS = ("authorization", "basicAuth", "oauth2", "bearerTokenSecret")
+
+
+def _semantic_hooks(c: _Collector, value: dict, props: dict, path: tuple) -> None:
+    keys = props.keys()
+    if _RELABEL_PROPS <= keys:
+        _relabel(c, value, path, "crd", check_fields=False)
+    if set(keys) == _SELECTOR_PROPS:
+        _selector(c, value, path)
+    if sum(f in keys for f in _AUTH_FIELDS) >= 2:
+        present = [f for f in _AUTH_FIELDS if f in keys and value.get(f) is not None]
+        if len(present) > 1:
+            c.add(path + (present[1],), f"{present[0]} and {present[1]} cannot be configured at the "
+                                        "same time (one authentication method per endpoint)")
+    if path and path[-1] == "authorization" and {"type", "credentials"} <= keys:
+        t = value.get("type")
+        if isinstance(t, str) and t.strip().lower() == "basic":
+            c.add(path + ("type",), "'authorization' type cannot be set to \"basic\", use \"basicAuth\" "
+                                    "instead")
+        if "credentialsFile" not in keys and value.get("credentials") is None:
+            c.add(path + ("credentials",), "'authorization' credentials are required")
+        if value.get("credentials") is not None and value.get("credentialsFile"):
+            c.add(path + ("credentialsFile",),
+                  "authorization can not specify both \"credentials\" and \"credentialsFile\"")
+    if "scrapeTimeout" in keys:
+        interval_key = "interval" if "interval" in keys else "scrapeInterval" if "scrapeInterval" in keys else None
+        if interval_key:
+            _timeout_vs_interval(c, value, interval_key, path)
+
+
+def _timeout_vs_interval(c: _Collector, value: dict, interval_key: str, path: tuple) -> None:
+    timeout, interval = value.get("scrapeTimeout"), value.get(interval_key)
+    if not (isinstance(timeout, str) and isinstance(interval, str)) or not timeout or not interval:
+        return
+    try:
+        t, i = _duration_ns(timeout), _duration_ns(interval)
+    except ValueError:
+        return  # reported by the pattern check
+    if t > i:
+        c.add(path + ("scrapeTimeout",),
+              f"scrapeTimeout {_q(timeout)} greater than {interval_key} {_q(interval)}")
+
+
+def _selector(c: _Collector, sel: dict, path: tuple) -> None:
+    """metav1.LabelSelectorAsSelector: what the operator needs to use the selector."""
+    labels = sel.get("matchLabels")
+    if isinstance(labels, dict):
+        for key, val in labels.items():
+            p = path + ("matchLabels", key)
+            problem = _qualified_name_problem(_key_str(key))
+            if problem:
+                c.add(p, f"invalid label key {_q(_key_str(key))}: {problem}")
+            if isinstance(val, str):
+                problem = _label_value_problem(val)
+                if problem:
+                    c.add(p, f"invalid label value {_q(val)}: {problem}")
+    exprs = sel.get("matchExpressions")
+    if not isinstance(exprs, list):
+        return
+    for i, expr in enumerate(exprs):
+        if not isinstance(expr, dict):
+            continue
+        p = path + ("matchExpressions", i)
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values")
+        if isinstance(key, str):
+            problem = _qualified_name_problem(key)
+            if problem:
+                c.add(p + ("key",), f"invalid label key {_q(key)}: {problem}")
+        if not isinstance(op, str):
+            continue  # missing or mistyped: the schema reports it
+        n = len(values) if isinstance(values, list) else 0
+        if op not in SELECTOR_OPERATORS:
+            close = [o for o in SELECTOR_OPERATORS if o.lower() == op.lower()]
+            hint = f" (did you mean {_q(close[0])}?)" if close else ""
+            c.add(p + ("operator",), f"{_q(op)} is not a valid label selector operator: expected "
+                                     f"one of In, NotIn, Exists, DoesNotExist{hint}")
+        elif op in ("In", "NotIn") and n == 0:
+            c.add(p + ("values",), f"values must be non-empty for operator {op}")
+        elif op in ("Exists", "DoesNotExist") and n > 0:
+            c.add(p + ("values",), f"values must be empty for operator {op}")
+        if isinstance(values, list):
+            for j, v in enumerate(values):
+                if isinstance(v, str):
+                    problem = _label_value_problem(v)
+                    if problem:
+                        c.add(p + ("values", j), f"invalid label value {_q(v)}: {problem}")
+
+
+# --------------------------------------------------------------------------- relabel rules
+
+# Field names: CRD (camelCase) and Prometheus (snake_case) spellings.
+_FIELD_NAMES = {
+    "crd": {"source_labels": "sourceLabels", "separator": "separator", "regex": "regex",
+            "modulus": "modulus", "target_label": "targetLabel", "replacement": "replacement",
+            "action": "action"},
+    "prometheus": {"source_labels": "source_labels", "separator": "separator", "regex": "regex",
+                   "modulus": "modulus", "target_label": "target_label",
+                   "replacement": "replacement", "action": "action"},
+}
+
+
+def validate_relabel_config(rule: dict, *, path: tuple, doc: Document | None = None,
+                            version: Version | str | None = None,
+                            style: str | None = None) -> list[InputError]:
+    """Errors of one relabel rule ([] when valid), as the operator/Prometheus would report them.
+
+    rule: a monitor's relabeling (sourceLabels, targetLabel, ...) or a raw Prometheus rule
+    (source_labels, target_label, ...); style "crd" or "prometheus" forces the reading, else it
+    is guessed from the keys (camelCase when ambiguous). version: the Prometheus version the
+    rule is for (default: the operator's default). path: where the rule is in doc.
+    """
+    if style is None:
+        if isinstance(rule, dict) and any(k in rule for k in ("source_labels", "target_label")):
+            style = "prometheus"
+        else:
+            style = "crd"
+    if style not in _FIELD_NAMES:
+        raise ValueError(f"style must be 'crd' or 'prometheus', not {style!r}")
+    c = _Collector(doc, _version(version))
+    _relabel(c, rule, tuple(path), style, check_fields=True)
+    return c.errors
+
+
+def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields: bool) -> None:
+    names = _FIELD_NAMES[style]
+    raw = style == "prometheus"
+    if rule is None or (raw and rule == {}):
+        c.add(path, "empty or null relabeling rule")
+        return
+    if not isinstance(rule, dict):
+        c.add(path, f"a relabeling rule must be a mapping, not {_ARTICLE.get(_typename(rule), _typename(rule))}")
+        return
+    known = set(names.values())
+    if check_fields:
+        for key in rule:
+            if _key_str(key) not in known:
+                close = difflib.get_close_matches(_key_str(key), sorted(known), n=1, cutoff=0.6)
+                hint = f" (did you mean {_q(close[0])}?)" if close else ""
+                c.add(path + (key,), f"unknown field {_q(_key_str(key))} in relabeling rule{hint}")
+
+    def fpath(field: str) -> tuple:
+        return path + (names[field],)
+
+    def has(field: str) -> bool:
+        return names[field] in rule
+
+    def get_str(field: str, default: str) -> str | None:
+        """The field as Prometheus reads it: absent -> default, null -> "", scalar -> its text."""
+        if not has(field):
+            return default
+        v = rule[names[field]]
+        if v is None:
+            return ""
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (list, dict)):
+            if check_fields:
+                c.add(fpath(field), f"must be a string, not {_ARTICLE.get(_typename(v), _typename(v))}")
+            return None
+        if check_fields and not raw:
+            _type_error(c, v, "string", fpath(field))
+            return None
+        return c.text(fpath(field), v)  # go-yaml reads `regex: 010` as the string "010"
+
+    utf8 = c.utf8
+    v = c.version
+
+    # action
+    if raw and has("action") and rule[names["action"]] is None:
+        c.add(fpath("action"), "relabel action cannot be empty")
+        return
+    action_text = get_str("action", "replace")
+    if action_text is None:
+        return
+    if action_text == "" and not raw:
+        action_text = "replace"  # the operator's default for an empty action
+    action = action_text.lower()
+    if action not in ACTIONS:
+        if raw or check_fields:  # for monitors, the schema enum reports it
+            c.add(fpath("action"), f"unknown relabel action {_q(action_text)} (expected one of "
+                                   f"{', '.join(ACTIONS)})")
+        return
+    if action in ("lowercase", "uppercase") and not v.at_least("2.36.0"):
+        c.add(fpath("action"), f"{action_text} relabel action is only supported from Prometheus "
+                               "version 2.36.0")
+        return
+    if action in ("keepequal", "dropequal") and not v.at_least("2.41.0"):
+        c.add(fpath("action"), f"{action_text} relabel action is only supported from Prometheus "
+                               "version 2.41.0")
+        return
+
+    # regex (its own error, besides the rule-shape error below)
+    regex = get_str("regex", "(.*)")
+    if regex is not None:
+        problem = check_regex(regex, version=v)
+        if problem:
+            c.add(fpath("regex"), f"invalid regex {_q(regex)}: {problem}")
+
+    # source labels: Prometheus 2.x wants legacy label names
+    sources = rule.get(names["source_labels"])
+    if isinstance(sources, list) and not utf8:
+        for i, s in enumerate(sources):
+            if isinstance(s, str) and not _valid_label_name(s, False):
+                c.add(fpath("source_labels") + (i,), f"{_q(s)} is not a valid label name")
+    elif sources is not None and not isinstance(sources, list) and check_fields:
+        c.add(fpath("source_labels"), f"must be a list, not {_ARTICLE.get(_typename(sources), _typename(sources))}")
+
+    modulus = rule.get(names["modulus"])
+    if modulus is not None and (isinstance(modulus, bool) or not isinstance(modulus, int)):
+        if check_fields:
+            c.add(fpath("modulus"), f"must be an integer, not {_ARTICLE.get(_typename(modulus), _typename(modulus))}")
+        modulus = None
+    elif isinstance(modulus, int) and check_fields and not 0 <= modulus < 2**64:
+        c.add(fpath("modulus"), f"must be between 0 and {2**64 - 1}, not {modulus}")
+    target = get_str("target_label", "")
+    replacement = get_str("replacement", "$1")
+    separator = get_str("separator", ";")
+    if target is None or replacement is None or separator is None:
+        return
+    tl, rp = names["target_label"], names["replacement"]
+
+    def fail(field: str, message: str) -> None:
+        c.add(fpath(field), message)
+
+    # The rule-shape checks, in Prometheus' order; the first failure is reported.
+    if action == "hashmod" and not modulus:
+        return fail("modulus", "relabel configuration for hashmod requires non-zero modulus")
+    if action in ("replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal") and not target:
+        return fail("target_label", f"relabel configuration for {action_text} action requires "
+                                    f"{_q(tl) if raw else tl} value")
+    if action == "replace":
+        if utf8:
+            ok = _valid_label_name(target, True)
+        elif "$" in target or not v.at_least("2.50.0"):
+            ok = _TEMPLATE_NAME.fullmatch(target) is not None
+        else:
+            ok = _valid_label_name(target, False)
+        if not ok:
+            return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
+    if action in ("lowercase", "uppercase", "keepequal", "dropequal"):
+        ok = (_TEMPLATE_NAME.fullmatch(target) is not None if not v.at_least("2.50.0")
+              else _valid_label_name(target, utf8))
+        if not ok:
+            return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
+        if has("replacement") and replacement != "$1":
+            return fail("replacement", f"'{rp}' can not be set for {action_text} action")
+    if action == "labelmap" and has("replacement"):
+        ok = _valid_label_name(replacement, True) if utf8 else _TEMPLATE_NAME.fullmatch(replacement) is not None
+        if not ok:
+            return fail("replacement", f"{_q(replacement)} is invalid '{rp}' for {action_text} action")
+    if action == "hashmod" and not _valid_label_name(target, utf8):
+        return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
+    if action in ("keepequal", "dropequal"):
+        # Prometheus rejects any written regex (even "(.*)"); the operator lets "(.*)" through.
+        regex_set = has("regex") and (raw or regex not in ("", "(.*)"))
+        if regex_set or modulus or separator != ";" or replacement != "$1":
+            bad = next(f for f, cond in (("regex", regex_set), ("modulus", bool(modulus)),
+                                         ("separator", separator != ";"),
+                                         ("replacement", replacement != "$1")) if cond)
+            return fail(bad, f"{action_text} action requires only '{names['source_labels']}' and "
+                             f"'{tl}', and no other fields")
+    if action in ("labeldrop", "labelkeep"):
+        src_set = (has("source_labels") and (raw or bool(sources)))
+        conds = (("source_labels", src_set), ("target_label", target != ""),
+                 ("modulus", bool(modulus)), ("separator", separator != ";"),
+                 ("replacement", replacement != "$1"))
+        bad = next((f for f, cond in conds if cond), None)
+        if bad:
+            return fail(bad, f"{action_text} action requires only 'regex', and no other fields")
+    return None
+
+
+# --------------------------------------------------------------------------- metadata
+
+_META_FIELDS = {
+    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+    "annotations", "ownerReferences", "finalizers", "managedFields",
+}
+
+
+def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
+    path = ("metadata",)
+    if meta is None:
+        c.add(path + ("name",), "required field \"metadata.name\" is missing")
+        return
+    if not isinstance(meta, dict):
+        _type_error(c, meta, "object", path)
+        return
+    for key in meta:
+        if _key_str(key) not in _META_FIELDS:
+            close = difflib.get_close_matches(_key_str(key), sorted(_META_FIELDS), n=1, cutoff=0.6)
+            hint = f" (did you mean {_q(close[0])}?)" if close else ""
+            c.add(path + (key,), f"unknown field {_q(_key_str(key))}{hint}")
+    name = meta.get("name")
+    if name is None:
+        c.add(path + ("name",), "required field \"name\" is missing")
+    elif not isinstance(name, str):
+        _type_error(c, name, "string", path + ("name",))
+    elif name == "":
+        c.add(path + ("name",), "name must not be empty")
+    elif name in (".", "..") or "/" in name or "%" in name:
+        c.add(path + ("name",), f"invalid name {_q(name)}: may not be '.' or '..' and may not "
+                                "contain '/' or '%'")
+    elif strict_names and (len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name)):
+        c.add(path + ("name",), f"invalid name {_q(name)}: must be a lowercase RFC 1123 subdomain "
+                                "(a-z, 0-9, '-' and '.', starting and ending with an alphanumeric "
+                                "character, at most 253 characters)")
+    ns = meta.get("namespace")
+    if ns is not None:
+        if not isinstance(ns, str):
+            _type_error(c, ns, "string", path + ("namespace",))
+        elif len(ns) > 63 or not _DNS_LABEL.fullmatch(ns):
+            c.add(path + ("namespace",), f"invalid namespace {_q(ns)}: must be a lowercase RFC 1123 "
+                                         "label (a-z, 0-9 and '-', at most 63 characters)")
+    for field in ("labels", "annotations"):
+        m = meta.get(field)
+        if m is None:
+            continue
+        if not isinstance(m, dict):
+            _type_error(c, m, "object", path + (field,))
+            continue
+        for key, val in m.items():
+            p = path + (field, key)
+            problem = _qualified_name_problem(_key_str(key))
+            if problem:
+                c.add(p, f"invalid {field[:-1]} key {_q(_key_str(key))}: {problem}")
+            if val is None:
+                continue
+            if not isinstance(val, str):
+                _type_error(c, val, "string", p)
+            elif field == "labels":
+                problem = _label_value_problem(val)
+                if problem:
+                    c.add(p, f"invalid label value {_q(val)}: {problem}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+def validate_monitor(doc: Document, *, version: Version | str | None = None,
+                     strict_names: bool = False) -> list[InputError]:
+    """Every problem of a PodMonitor/ServiceMonitor (or ScrapeConfig/Probe) document; [] when valid.
+
+    version: the Prometheus version the monitor is rendered for (relabel checks depend on it);
+    default: the operator's default version. strict_names: also require metadata.name to be a
+    lowercase RFC 1123 subdomain, as the API server does (off by default: the operator itself
+    accepts any name, and its own test fixtures use names like "defaultPodMonitor").
+    """
+    c = _Collector(doc, _version(version))
+    data = doc.data
+    if not isinstance(data, dict):
+        c.add((), f"not a Kubernetes object: the document is {_ARTICLE.get(_typename(data), _typename(data))}, "
+                  "expected a mapping with apiVersion, kind, metadata and spec")
+        return c.errors
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not kind:
+        c.add(("kind",), "required field \"kind\" is missing" if kind is None else
+              f"kind must be a non-empty string, not {_ARTICLE.get(_typename(kind), _typename(kind))}")
+        return c.errors
+    schema_doc = load_schema(kind)
+    if schema_doc is None:
+        c.add(("kind",), f"cannot validate kind {_q(kind)}: expected one of {', '.join(KINDS)}")
+        return c.errors
+    api = data.get("apiVersion")
+    group = schema_doc["group"]
+    served = sorted(schema_doc["versions"])
+    expected = " or ".join(f"{group}/{s}" for s in served)
+    if api is None:
+        c.add(("apiVersion",), f"required field \"apiVersion\" is missing (expected {expected})")
+        return c.errors
+    if not isinstance(api, str) or "/" not in api or api.split("/", 1)[0] != group \
+            or api.split("/", 1)[1] not in schema_doc["versions"]:
+        c.add(("apiVersion",), f"apiVersion {_q(api)} is not served for {kind} (expected {expected})")
+        return c.errors
+    schema = schema_doc["versions"][api.split("/", 1)[1]]
+    _walk(c, data, schema, ())
+    _metadata(c, data.get("metadata"), strict_names)
+    # Errors in document order, then by message, so output is stable and reads top to bottom.
+    c.errors.sort(key=lambda e: (e.line or 0))
+    return c.errors
+
+
+def validate_documents(docs: Iterable[Document], *, version: Version | str | None = None,
+                       strict_names: bool = False) -> list[InputError]:
+    """validate_monitor over several documents, errors concatenated."""
+    out: list[InputError] = []
+    for doc in docs:
+        out.extend(validate_monitor(doc, version=version, strict_names=strict_names))
+    return out
