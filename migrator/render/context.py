@@ -10,6 +10,7 @@ Prometheus 2.21 on.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class RenderContext:
     shards: int = 1
     scrape_classes: dict[str, dict] = field(default_factory=dict)
     default_scrape_class: str | None = None
+    #: the version has a pre-release suffix (e.g. 3.0.0-rc.0): semver orders it before 3.0.0
+    prerelease: bool = False
 
     @classmethod
     def from_cr(cls, cr: dict | None, *, version: str | None = None) -> "RenderContext":
@@ -43,8 +46,9 @@ class RenderContext:
         spec = cr.get("spec") if isinstance(cr.get("spec"), dict) else {}
         spec = copy.deepcopy(spec)
         vtext = version if version not in (None, "") else spec.get("version")
-        v = Version.parse(str(vtext) if vtext not in (None, "") else DEFAULT_PROMETHEUS_VERSION,
-                          field="spec.version")
+        raw = str(vtext).strip() if vtext not in (None, "") else DEFAULT_PROMETHEUS_VERSION
+        v = Version.parse(raw, field="spec.version")
+        prerelease = bool(re.match(r"^v?\d+\.\d+(?:\.\d+)?-", raw))
         if v.major not in (2, 3):
             raise InputError(f"unsupported Prometheus version {v} (the operator supports 2.x and 3.x)",
                              field="spec.version")
@@ -68,7 +72,14 @@ class RenderContext:
             classes[str(sc["name"])] = sc
         return cls(version=v, name=str(md.get("name") or DEFAULT_NAME),
                    namespace=str(md.get("namespace") or DEFAULT_NAMESPACE), spec=spec, shards=shards_n,
-                   scrape_classes=classes, default_scrape_class=default)
+                   scrape_classes=classes, default_scrape_class=default, prerelease=prerelease)
+
+    def at_least(self, minimum: str) -> bool:
+        """semver GTE against a release version: X.Y.Z-rc.N is below X.Y.Z."""
+        m = Version.parse(minimum)
+        if self.version == m:
+            return not self.prerelease
+        return self.version.at_least(minimum)
 
     # -- accessors for CR fields ----------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
@@ -85,7 +96,7 @@ class RenderContext:
 
     def endpoint_role(self, sdr: str | None) -> str:
         """'endpoints' or 'endpointslice' for a ServiceDiscoveryRole value (EndpointSlice support assumed)."""
-        if not self.version.at_least("2.21.0"):
+        if not self.at_least("2.21.0"):
             return "endpoints"
         return "endpointslice" if (sdr or "Endpoints") == "EndpointSlice" else "endpoints"
 

@@ -139,7 +139,7 @@ class _Renderer:
 
     def gate(self, min_version: str, key: str, fld: str | None) -> bool:
         """True when the version supports `key`; else warn that the operator drops it."""
-        if self.ctx.version.at_least(min_version):
+        if self.ctx.at_least(min_version):
             return True
         self.warn(f"dropped '{key}': needs Prometheus >= {min_version} (rendering for {self.ctx.version}); "
                   "the operator silently ignores it", fld)
@@ -178,7 +178,7 @@ class _Renderer:
         """(key, value) for a credential held in a Secret: inlined, or the *_file form in portable mode."""
         if self.inline:
             return inline_key, self._secret_value(sel, fld)
-        if file_key is None or (file_min and not self.ctx.version.at_least(file_min)):
+        if file_key is None or (file_min and not self.ctx.at_least(file_min)):
             extra = f" before Prometheus {file_min}" if file_key and file_min else ""
             raise self.error(f"Prometheus has no file form for '{inline_key}'{extra}, so the Secret value "
                              f"cannot be referenced as a mounted file; use --inline-secrets to inline it", fld)
@@ -206,7 +206,7 @@ class _Renderer:
     def validate_relabelings(self, rcs: list, fld: str) -> None:
         """The operator's LabelConfigValidator: a failure rejects the monitor."""
         v = self.ctx.version
-        utf8 = v.at_least("3.0.0")
+        utf8 = self.ctx.at_least("3.0.0")
         for i, rc in enumerate(rcs):
             f = f"{fld}[{i}]"
             if not isinstance(rc, dict):
@@ -219,10 +219,10 @@ class _Renderer:
             sep = rc.get("separator")
             modulus = rc.get("modulus") or 0
             regex = _s(rc.get("regex"))
-            if action in ("lowercase", "uppercase") and not v.at_least("2.36.0"):
+            if action in ("lowercase", "uppercase") and not self.ctx.at_least("2.36.0"):
                 raise self.error(f"{raw_action} relabel action is only supported from Prometheus version "
                                  f"2.36.0 (rendering for {v})", f + ".action")
-            if action in ("keepequal", "dropequal") and not v.at_least("2.41.0"):
+            if action in ("keepequal", "dropequal") and not self.ctx.at_least("2.41.0"):
                 raise self.error(f"{raw_action} relabel action is only supported from Prometheus version "
                                  f"2.41.0 (rendering for {v})", f + ".action")
             _check_regex(self, regex, f + ".regex")
@@ -414,7 +414,7 @@ class _Renderer:
             out["scopes"] = [_s(x) for x in o["scopes"]]
         if _d(o.get("endpointParams")):
             out["endpoint_params"] = {k2: _s(v2) for k2, v2 in _sorted_map(o["endpointParams"]).items()}
-        old = not self.ctx.version.at_least("2.43.0")
+        old = not self.ctx.at_least("2.43.0")
         self.proxy(out, o, fld, gated_all=True)
         if isinstance(o.get("tlsConfig"), dict):
             if old:
@@ -531,7 +531,7 @@ class _Renderer:
         if not enforced:
             return user
         if not user:
-            return None if self.ctx.version.at_least("2.45.0") else enforced
+            return None if self.ctx.at_least("2.45.0") else enforced
         return user if enforced > user else enforced
 
     def native_histograms(self, cfg: dict, spec: dict) -> None:
@@ -562,7 +562,7 @@ class _Renderer:
         if protos:
             kept = []
             for p in protos:
-                if p == "PrometheusText1.0.0" and not self.ctx.version.at_least("3.0.0"):
+                if p == "PrometheusText1.0.0" and not self.ctx.version.at_least("3.0.0"):  # >= 3.0.0-rc.0
                     self.warn("dropped scrape protocol PrometheusText1.0.0: needs Prometheus >= 3.0.0 "
                               f"(rendering for {self.ctx.version}); the operator silently ignores it",
                               "spec.scrapeProtocols")
@@ -691,7 +691,7 @@ class _Renderer:
         spec = _d(monitor.get("spec"))
         label_selector_string(_d(spec.get("selector")))  # invalid operators reject the monitor
         if (spec.get("selectorMechanism") or "RelabelConfig") == "RoleSelector" and \
-                not self.ctx.version.at_least("2.17.0"):
+                not self.ctx.at_least("2.17.0"):
             raise self.error("RoleSelector selectorMechanism is only supported in Prometheus 2.17.0 and newer "
                              f"(rendering for {self.ctx.version})", "spec.selectorMechanism")
         for i, ep in enumerate(_l(spec.get(endpoints_key))):
@@ -1024,9 +1024,11 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
     return RenderResult(jobs=jobs, warnings=r.warnings, mounts=r.mounts, configmap_mounts=r.cm_mounts)
 
 
-def kubernetes_sd_config(monitor: dict, ctx: RenderContext) -> dict:
-    """The kubernetes_sd_configs entry alone (as generateK8SSDConfig), operator mode."""
-    r = _Renderer(ctx, AssetStore(), "operator", True, DEFAULT_SECRETS_DIR, None)
+def kubernetes_sd_config(monitor: dict, ctx: RenderContext, store: AssetStore | None = None) -> dict:
+    """The kubernetes_sd_configs entry alone (as generateK8SSDConfig), operator mode.
+
+    The store is only needed when the CR's apiserverConfig references Secrets."""
+    r = _Renderer(ctx, store or AssetStore(), "operator", True, DEFAULT_SECRETS_DIR, None)
     r.begin(monitor)
     kind = monitor.get("kind")
     if kind == "ServiceMonitor":
