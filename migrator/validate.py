@@ -288,7 +288,8 @@ def _typename(value: Any) -> str:
 
 
 _ARTICLE = {"integer": "an integer", "object": "a mapping", "array": "a list", "string": "a string",
-            "boolean": "a boolean", "number": "a number"}
+            "boolean": "a boolean", "number": "a number", "list": "a list", "mapping": "a mapping",
+            "null": "null"}
 
 
 def _version(version: Version | str | None) -> Version:
@@ -516,7 +517,7 @@ def _check_object(c: _Collector, value: dict, schema: dict, path: tuple) -> None
     for rule in schema.get("x-kubernetes-validations", ()):
         _check_cel(c, value, rule, path)
     if props:
-        _semantic_hooks(c, value, props, path)
+        _semantic_hooks(c, value, props, path, cel="x-kubernetes-validations" in schema)
 
 
 _CEL_AT_MOST = re.compile(r"\[\s*((?:has\(self\.\w+\)\s*,?\s*)+)\]\.filter\(\s*(\w+)\s*,\s*\2\s*\)"
@@ -541,13 +542,13 @@ _SELECTOR_PROPS = {"matchExpressions", "matchLabels"}
 _AUTH_FIELDS = ("authorization", "basicAuth", "oauth2", "bearerTokenSecret")
 
 
-def _semantic_hooks(c: _Collector, value: dict, props: dict, path: tuple) -> None:
+def _semantic_hooks(c: _Collector, value: dict, props: dict, path: tuple, cel: bool = False) -> None:
     keys = props.keys()
     if _RELABEL_PROPS <= keys:
         _relabel(c, value, path, "crd", check_fields=False)
     if set(keys) == _SELECTOR_PROPS:
         _selector(c, value, path)
-    if sum(f in keys for f in _AUTH_FIELDS) >= 2:
+    if not cel and sum(f in keys for f in _AUTH_FIELDS) >= 2:  # (a CEL rule says it otherwise)
         present = [f for f in _AUTH_FIELDS if f in keys and value.get(f) is not None]
         if len(present) > 1:
             c.add(path + (present[1],), f"{present[0]} and {present[1]} cannot be configured at the "
@@ -767,7 +768,7 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
         return fail("modulus", "relabel configuration for hashmod requires non-zero modulus")
     if action in ("replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal") and not target:
         return fail("target_label", f"relabel configuration for {action_text} action requires "
-                                    f"{_q(tl) if raw else tl} value")
+                                    f"{repr(tl) if raw else tl} value")
     if action == "replace":
         if utf8:
             ok = _valid_label_name(target, True)
