@@ -292,6 +292,12 @@ _ARTICLE = {"integer": "an integer", "object": "a mapping", "array": "a list", "
             "null": "null"}
 
 
+def _an(value: Any) -> str:
+    """'an integer', 'a list', ... for the YAML type of value."""
+    t = _typename(value)
+    return _ARTICLE.get(t, t)
+
+
 def _version(version: Version | str | None) -> Version:
     if version is None:
         return _DEFAULT_VERSION
@@ -348,7 +354,7 @@ def _walk(c: _Collector, value: Any, schema: dict, path: tuple) -> None:
         return
     if schema.get("x-kubernetes-int-or-string"):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            c.add(path, f"must be an integer or a string, not {_ARTICLE.get(_typename(value), _typename(value))}")
+            c.add(path, f"must be an integer or a string, not {_an(value)}")
             return
         if isinstance(value, str):
             _check_string(c, value, schema, path)
@@ -442,15 +448,13 @@ def _check_number(c: _Collector, value: int | float, schema: dict, path: tuple) 
         c.add(path, f"{value} is out of range for {schema['format']}")
         return
     if "minimum" in schema:
-        m = schema["minimum"]
-        if value < m or (schema.get("exclusiveMinimum") is True and value == m):
-            c.add(path, f"must be greater than {'' if schema.get('exclusiveMinimum') else 'or equal to '}{m}, "
-                        f"not {value}")
+        m, excl = schema["minimum"], schema.get("exclusiveMinimum") is True
+        if value < m or (excl and value == m):
+            c.add(path, f"must be greater than {'' if excl else 'or equal to '}{m}, not {value}")
     if "maximum" in schema:
-        m = schema["maximum"]
-        if value > m or (schema.get("exclusiveMaximum") is True and value == m):
-            c.add(path, f"must be less than {'' if schema.get('exclusiveMaximum') else 'or equal to '}{m}, "
-                        f"not {value}")
+        m, excl = schema["maximum"], schema.get("exclusiveMaximum") is True
+        if value > m or (excl and value == m):
+            c.add(path, f"must be less than {'' if excl else 'or equal to '}{m}, not {value}")
 
 
 def _check_array(c: _Collector, value: list, schema: dict, path: tuple) -> None:
@@ -564,7 +568,7 @@ def _semantic_hooks(c: _Collector, value: dict, props: dict, path: tuple, cel: b
             c.add(path + ("credentialsFile",),
                   "authorization can not specify both \"credentials\" and \"credentialsFile\"")
     if "scrapeTimeout" in keys:
-        interval_key = "interval" if "interval" in keys else "scrapeInterval" if "scrapeInterval" in keys else None
+        interval_key = next((k for k in ("interval", "scrapeInterval") if k in keys), None)
         if interval_key:
             _timeout_vs_interval(c, value, interval_key, path)
 
@@ -669,7 +673,7 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
         c.add(path, "empty or null relabeling rule")
         return
     if not isinstance(rule, dict):
-        c.add(path, f"a relabeling rule must be a mapping, not {_ARTICLE.get(_typename(rule), _typename(rule))}")
+        c.add(path, f"a relabeling rule must be a mapping, not {_an(rule)}")
         return
     known = set(names.values())
     if check_fields:
@@ -696,7 +700,7 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
             return v
         if isinstance(v, (list, dict)):
             if check_fields:
-                c.add(fpath(field), f"must be a string, not {_ARTICLE.get(_typename(v), _typename(v))}")
+                c.add(fpath(field), f"must be a string, not {_an(v)}")
             return None
         if check_fields and not raw:
             _type_error(c, v, "string", fpath(field))
@@ -744,13 +748,13 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
             if isinstance(s, str) and not _valid_label_name(s, False):
                 c.add(fpath("source_labels") + (i,), f"{_q(s)} is not a valid label name")
     elif sources is not None and not isinstance(sources, list) and check_fields:
-        c.add(fpath("source_labels"), f"must be a list, not {_ARTICLE.get(_typename(sources), _typename(sources))}")
+        c.add(fpath("source_labels"), f"must be a list, not {_an(sources)}")
 
     modulus = rule.get(names["modulus"])
     if modulus is not None and (isinstance(modulus, bool) or not isinstance(modulus, int)):
         if check_fields:
-            c.add(fpath("modulus"), f"must be an integer, not {_ARTICLE.get(_typename(modulus), _typename(modulus))}")
-        modulus = None
+            c.add(fpath("modulus"), f"must be an integer, not {_an(modulus)}")
+        return  # the rule's shape cannot be judged further
     elif isinstance(modulus, int) and check_fields and not 0 <= modulus < 2**64:
         c.add(fpath("modulus"), f"must be between 0 and {2**64 - 1}, not {modulus}")
     target = get_str("target_label", "")
@@ -786,7 +790,8 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
         if has("replacement") and replacement != "$1":
             return fail("replacement", f"'{rp}' can not be set for {action_text} action")
     if action == "labelmap" and has("replacement"):
-        ok = _valid_label_name(replacement, True) if utf8 else _TEMPLATE_NAME.fullmatch(replacement) is not None
+        ok = (_valid_label_name(replacement, True) if utf8
+              else _TEMPLATE_NAME.fullmatch(replacement) is not None)
         if not ok:
             return fail("replacement", f"{_q(replacement)} is invalid '{rp}' for {action_text} action")
     if action == "hashmod" and not _valid_label_name(target, utf8):
@@ -890,13 +895,13 @@ def validate_monitor(doc: Document, *, version: Version | str | None = None,
     c = _Collector(doc, _version(version))
     data = doc.data
     if not isinstance(data, dict):
-        c.add((), f"not a Kubernetes object: the document is {_ARTICLE.get(_typename(data), _typename(data))}, "
+        c.add((), f"not a Kubernetes object: the document is {_an(data)}, "
                   "expected a mapping with apiVersion, kind, metadata and spec")
         return c.errors
     kind = data.get("kind")
     if not isinstance(kind, str) or not kind:
         c.add(("kind",), "required field \"kind\" is missing" if kind is None else
-              f"kind must be a non-empty string, not {_ARTICLE.get(_typename(kind), _typename(kind))}")
+              f"kind must be a non-empty string, not {_an(kind)}")
         return c.errors
     schema_doc = load_schema(kind)
     if schema_doc is None:

@@ -510,3 +510,33 @@ def test_a_thousand_endpoints_validate_quickly():
     bad = doc_of("\n".join(lines).replace("port: web999", "port: 999") + "\n")
     (e,) = validate_monitor(bad)
     assert e.field == "spec.endpoints[999].port" and e.line == 8 + 999 * 9
+
+
+# --------------------------------------------------------------------------- robustness
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False),
+                     st.text(max_size=12), st.sampled_from(["In", "Exists", "(", "a{1001}", "30s", "hashmod",
+                                                            "replace", "labeldrop", "$1", "${1}", "http"]))
+_KEYS = st.sampled_from(["port", "interval", "scrapeTimeout", "relabelings", "action", "regex", "modulus",
+                         "targetLabel", "sourceLabels", "replacement", "separator", "selector",
+                         "matchExpressions", "matchLabels", "key", "operator", "values", "basicAuth",
+                         "authorization", "type", "credentials", "x", "endpoints", "podMetricsEndpoints"])
+_DATA = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(_KEYS, inner, max_size=5)),
+                     max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=_DATA, kind=st.sampled_from(KINDS))
+def test_validation_never_crashes_and_always_locates_errors(spec, kind):
+    from migrator.sources import Document
+    api = "monitoring.coreos.com/v1alpha1" if kind == "ScrapeConfig" else "monitoring.coreos.com/v1"
+    doc = Document({"apiVersion": api, "kind": kind, "metadata": {"name": "a"}, "spec": spec}, "f.yaml")
+    errs = validate_monitor(doc)
+    assert isinstance(errs, list)
+    for e in errs:
+        assert isinstance(e, InputError) and e.file == "f.yaml" and e.line == 1
+        assert e.message and e.field
