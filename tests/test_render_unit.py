@@ -315,6 +315,15 @@ def test_rejections(version, monitor, match):
         render(monitor, {"version": version}, mode="operator")
 
 
+@pytest.mark.parametrize("ep", [{"port": "w", "bearerTokenFile": "/var/run/token"},
+                                {"port": "w", "tlsConfig": {"caFile": "/ca"}}])
+def test_arbitrary_fs_access_denied(ep):
+    spec = {"arbitraryFSAccessThroughSMs": {"deny": True}}
+    with pytest.raises(InputError, match="file system"):
+        render(sm(endpoints=[ep]), spec)
+    assert job(sm(endpoints=[ep]))  # allowed by default
+
+
 def test_accepted_just_at_the_gate():
     render(sm(selectorMechanism="RoleSelector"), {"version": "v2.17.0"}, mode="operator")
     render(sm(endpoints=[{"port": "w", "interval": "10s", "scrapeTimeout": "10s"}]), mode="operator")

@@ -694,8 +694,20 @@ class _Renderer:
                 not self.ctx.at_least("2.17.0"):
             raise self.error("RoleSelector selectorMechanism is only supported in Prometheus 2.17.0 and newer "
                              f"(rendering for {self.ctx.version})", "spec.selectorMechanism")
+        deny_fs = _d(self.ctx.get("arbitraryFSAccessThroughSMs")).get("deny") is True
         for i, ep in enumerate(_l(spec.get(endpoints_key))):
-            self.check_endpoint(_d(ep), f"spec.{endpoints_key}[{i}]", endpoints_key == "endpoints")
+            ep = _d(ep)
+            fld = f"spec.{endpoints_key}[{i}]"
+            if deny_fs and endpoints_key == "endpoints":
+                if _s(ep.get("bearerTokenFile")):
+                    raise self.error("it accesses file system via bearer token file which Prometheus "
+                                     "specification prohibits (arbitraryFSAccessThroughSMs.deny)",
+                                     fld + ".bearerTokenFile")
+                tls = _d(ep.get("tlsConfig"))
+                if any(_s(tls.get(k)) for k in ("caFile", "certFile", "keyFile")):
+                    raise self.error("it accesses file system via tls config which Prometheus specification "
+                                     "prohibits (arbitraryFSAccessThroughSMs.deny)", fld + ".tlsConfig")
+            self.check_endpoint(ep, fld, endpoints_key == "endpoints")
         sc = spec.get("scrapeClass")
         if _s(sc) and _s(sc) not in self.ctx.scrape_classes:
             raise self.error(f"scrapeClass {_s(sc)!r} not found in Prometheus scrapeClasses", "spec.scrapeClass")
