@@ -741,11 +741,11 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
         if problem:
             c.add(fpath("regex"), f"invalid regex {_q(regex)}: {problem}")
 
-    # source labels: Prometheus 2.x wants legacy label names
+    # source labels: valid label names (legacy rules before Prometheus 3.0, else non-empty UTF-8)
     sources = rule.get(names["source_labels"])
-    if isinstance(sources, list) and not utf8:
+    if isinstance(sources, list):
         for i, s in enumerate(sources):
-            if isinstance(s, str) and not _valid_label_name(s, False):
+            if isinstance(s, str) and not _valid_label_name(s, utf8):
                 c.add(fpath("source_labels") + (i,), f"{_q(s)} is not a valid label name")
     elif sources is not None and not isinstance(sources, list) and check_fields:
         c.add(fpath("source_labels"), f"must be a list, not {_an(sources)}")
@@ -797,14 +797,18 @@ def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields:
     if action == "hashmod" and not _valid_label_name(target, utf8):
         return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
     if action in ("keepequal", "dropequal"):
-        # Prometheus rejects any written regex (even "(.*)"); the operator lets "(.*)" through.
-        regex_set = has("regex") and (raw or regex not in ("", "(.*)"))
+        # Prometheus rejects any written regex, even "(.*)" (it compares compiled objects). The
+        # operator lets "(.*)" through but writes it into the configuration, which Prometheus then
+        # refuses to load; an empty regex is not written at all.
+        regex_set = has("regex") and (raw or regex != "")
         if regex_set or modulus or separator != ";" or replacement != "$1":
             bad = next(f for f, cond in (("regex", regex_set), ("modulus", bool(modulus)),
                                          ("separator", separator != ";"),
                                          ("replacement", replacement != "$1")) if cond)
+            note = (" (the operator accepts regex \"(.*)\" but Prometheus rejects the generated "
+                    "configuration)" if bad == "regex" and not raw and regex == "(.*)" else "")
             return fail(bad, f"{action_text} action requires only '{names['source_labels']}' and "
-                             f"'{tl}', and no other fields")
+                             f"'{tl}', and no other fields{note}")
     if action in ("labeldrop", "labelkeep"):
         src_set = (has("source_labels") and (raw or bool(sources)))
         conds = (("source_labels", src_set), ("target_label", target != ""),

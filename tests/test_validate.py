@@ -354,7 +354,9 @@ RULES = [
     ({"action": "KEEP", "regex": "a"}, "prometheus", None, None, None),
     ({"action": "keepequal", "target_label": "x", "regex": "(.*)"}, "prometheus", None, "regex",
      "requires only 'source_labels' and 'target_label'"),
-    ({"action": "keepequal", "targetLabel": "x", "regex": "(.*)"}, "crd", None, None, None),  # operator lets it pass
+    ({"action": "keepequal", "targetLabel": "x", "regex": "(.*)"}, "crd", None, "regex",
+     "Prometheus rejects the generated configuration"),  # the operator lets it pass, Prometheus does not
+    ({"action": "keepequal", "targetLabel": "x", "regex": ""}, "crd", None, None, None),  # not written out
     ({"action": "keepequal", "target_label": "x", "separator": ";"}, "prometheus", None, None, None),
     ({"action": "labelkeep", "source_labels": []}, "prometheus", None, "source_labels", "requires only 'regex'"),
     ({"action": "labelkeep", "sourceLabels": []}, "crd", None, None, None),
@@ -369,6 +371,8 @@ RULES = [
     ({"source_labels": ["foo-bar"], "target_label": "x"}, "prometheus", "2.42.0", ("source_labels", 0),
      '"foo-bar" is not a valid label name'),
     ({"source_labels": ["foo-bar"], "target_label": "x"}, "prometheus", "3.0.0", None, None),
+    ({"source_labels": ["a", ""], "target_label": "x"}, "prometheus", "3.0.0", ("source_labels", 1),
+     '"" is not a valid label name'),
     ({"regex": 10, "target_label": "x"}, "prometheus", None, None, None),  # go-yaml reads it as "10"
     ({"regex": "a{,3}", "target_label": "x"}, "prometheus", None, None, None),
     ({"regex": "(?<n>a)", "target_label": "x"}, "prometheus", "2.42.0", "regex", "(?<"),
