@@ -1,0 +1,409 @@
+"""What Prometheus does around target relabeling (semantics.md 1.8; scrape/target.go).
+
+* ``job_defaults(job)``: the labels a scrape config contributes before relabeling
+  (``job``, ``__scrape_interval__``, ``__scrape_timeout__``, ``__metrics_path__``,
+  ``__scheme__``, ``__param_*``; 3.13+ also the three histogram booleans).
+* ``populate_target(discovered, job)``: the whole PopulateLabels path, returning a
+  ``TargetResult`` (final labels, or why there are none);
+  ``populate_labels`` is its ``(labels | None, reason)`` form.
+
+Pure: plain data in and out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from migrator.errors import ConfigError
+from migrator.relabel.engine import Step, relabel_trace
+from migrator.relabel.rules import Rule, _go_quote, is_valid_utf8, parse_rules, resolve_version
+from migrator.version import Version
+
+GLOBAL_SCRAPE_INTERVAL_MS = 60_000
+GLOBAL_SCRAPE_TIMEOUT_MS = 10_000
+
+_MS = {"y": 365 * 86_400_000, "w": 7 * 86_400_000, "d": 86_400_000, "h": 3_600_000,
+       "m": 60_000, "s": 1000, "ms": 1}
+_UNIT_POS = {"y": 1, "w": 2, "d": 3, "h": 4, "m": 5, "s": 6, "ms": 7}
+_OLD_DURATION = re.compile(r"(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?"
+                           r"(?:([0-9]+)s)?(?:([0-9]+)ms)?\Z")
+_INT64_MAX = 2 ** 63 - 1
+_V2_43 = Version(2, 43, 0)
+
+
+def _wrap64(x: int) -> int:
+    x &= 2 ** 64 - 1
+    return x - 2 ** 64 if x >= 2 ** 63 else x
+
+
+def parse_duration(s: str, *, version: Version | str | None = None) -> int:
+    """Prometheus model.ParseDuration, in milliseconds; ValueError with Go's message.
+
+    Up to 2.42 (common v0.39) the regex-based parser; from 2.43 the hand-written one.
+    """
+    v = resolve_version(version)
+    if s == "0":
+        return 0
+    if s == "":
+        raise ValueError("empty duration string")
+    if v < _V2_43:
+        m = _OLD_DURATION.match(s)
+        if not m:
+            raise ValueError(f"not a valid duration string: {_go_quote(s)}")
+        dur = 0
+        overflow = False
+        for text, unit in zip(m.groups(), ("y", "w", "d", "h", "m", "s", "ms")):
+            if text is None:
+                continue
+            n = min(int(text), _INT64_MAX)
+            mult = _MS[unit] * 1_000_000  # as a time.Duration (ns)
+            if n > _INT64_MAX // mult // 1_000_000:
+                overflow = True
+            d = _wrap64(n * 1_000_000)
+            dur = _wrap64(dur + _wrap64(d * _MS[unit]))
+            if dur < 0:
+                overflow = True
+        if overflow:
+            raise ValueError("duration out of range")
+        return dur // 1_000_000
+    orig = s
+    dur_ns = 0
+    last = 0
+    i = 0
+    n = len(s)
+    while i < n:
+        if not s[i].isascii() or not s[i].isdigit():
+            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
+        j = i
+        while j < n and s[j].isascii() and s[j].isdigit():
+            j += 1
+        value = int(s[i:j])
+        if value > 2 ** 64 - 1:
+            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
+        k = j
+        while k < n and not (s[k].isascii() and s[k].isdigit()):
+            k += 1
+        if k == j:
+            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
+        unit = s[j:k]
+        if unit not in _UNIT_POS:
+            raise ValueError(f"unknown unit {_go_quote(unit)} in duration {_go_quote(orig)}")
+        if _UNIT_POS[unit] <= last:
+            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
+        last = _UNIT_POS[unit]
+        mult = _MS[unit] * 1_000_000
+        if value > (1 << 63) // mult:
+            raise ValueError("duration out of range")
+        dur_ns = (dur_ns + value * mult) & (2 ** 64 - 1)
+        if dur_ns > _INT64_MAX:
+            raise ValueError("duration out of range")
+        i = k
+    return dur_ns // 1_000_000
+
+
+def format_duration(ms: int) -> str:
+    """Prometheus model.Duration.String(): largest units first; y and w only when exact."""
+    if ms == 0:
+        return "0s"
+    sign = ""
+    if ms < 0:
+        sign, ms = "-", -ms
+    out = []
+    for unit, exact in (("y", True), ("w", True), ("d", False), ("h", False), ("m", False),
+                        ("s", False), ("ms", False)):
+        mult = _MS[unit]
+        if exact and ms % mult:
+            continue
+        q = ms // mult
+        if q > 0:
+            out.append(f"{q}{unit}")
+            ms -= q * mult
+    return sign + "".join(out)
+
+
+def _duration_field(raw: Any, name: str, version: Version) -> int:
+    if raw is None:
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise ConfigError(f"cannot unmarshal {raw!r} into model.Duration", field=name)
+    try:
+        return parse_duration(str(raw), version=version)
+    except ValueError as exc:
+        raise ConfigError(str(exc), field=name) from None
+
+
+def scrape_interval_timeout(job: dict, *, version: Version | str | None = None,
+                            global_config: Optional[dict] = None) -> tuple[int, int]:
+    """The job's effective (interval, timeout) in ms, as config loading settles them."""
+    v = resolve_version(version)
+    g = global_config or {}
+    g_int = _duration_field(g.get("scrape_interval"), "global.scrape_interval", v) or GLOBAL_SCRAPE_INTERVAL_MS
+    g_to = _duration_field(g.get("scrape_timeout"), "global.scrape_timeout", v)
+    if g_to > g_int:
+        raise ConfigError("global scrape timeout greater than scrape interval")
+    if g_to == 0:
+        g_to = g_int if GLOBAL_SCRAPE_TIMEOUT_MS > g_int else GLOBAL_SCRAPE_TIMEOUT_MS
+    interval = _duration_field(job.get("scrape_interval"), "scrape_interval", v) or g_int
+    timeout = _duration_field(job.get("scrape_timeout"), "scrape_timeout", v)
+    if timeout > interval:
+        raise ConfigError("scrape timeout greater than scrape interval for scrape config with job name "
+                          + _go_quote(str(job.get("job_name", ""))))
+    if timeout == 0:
+        timeout = interval if g_to > interval else g_to
+    return interval, timeout
+
+
+def _str_field(job: dict, key: str, default: str) -> str:
+    if key not in job:
+        return default
+    val = job[key]
+    if val is None:
+        return ""
+    if isinstance(val, bool):
+        return "true" if val else "false"
+    return str(val)
+
+
+def job_defaults(job: dict, *, version: Version | str | None = None,
+                 global_config: Optional[dict] = None) -> dict[str, str]:
+    """The labels a scrape config adds to every discovered target before relabeling.
+
+    Keys: job, __scrape_interval__, __scrape_timeout__, __metrics_path__, __scheme__ (and from
+    3.13 the three histogram booleans), then one ``__param_<k>`` per ``params`` entry (its first
+    value). Empty values are kept here (they mean "delete" when applied).
+    """
+    v = resolve_version(version)
+    interval, timeout = scrape_interval_timeout(job, version=v, global_config=global_config)
+    out = {
+        "job": _str_field(job, "job_name", ""),
+        "__scrape_interval__": format_duration(interval),
+        "__scrape_timeout__": format_duration(timeout),
+        "__metrics_path__": _str_field(job, "metrics_path", "/metrics"),
+        "__scheme__": _str_field(job, "scheme", "http"),
+    }
+    if v.at_least("3.13.0"):
+        out.update(_histogram_defaults(job, global_config or {}))
+    params = job.get("params") or {}
+    if isinstance(params, dict):
+        for k, vals in params.items():
+            if isinstance(vals, list) and vals:
+                first = vals[0]
+                out["__param_" + str(k)] = "" if first is None else str(first)
+    return out
+
+
+def _bool(v: Any) -> Optional[bool]:
+    return v if isinstance(v, bool) else None
+
+
+def _histogram_defaults(job: dict, g: dict) -> dict[str, str]:
+    """3.13+: __convert_classic_histograms_to_nhcb__, __always_scrape_classic_histograms__,
+    __scrape_native_histograms__ (scrape config value, else global, else false)."""
+    def pick(key: str) -> bool:
+        for src in (job, g):
+            b = _bool(src.get(key))
+            if b is not None:
+                return b
+        return False
+    return {
+        "__convert_classic_histograms_to_nhcb__": "true" if pick("convert_classic_histograms_to_nhcb") else "false",
+        "__always_scrape_classic_histograms__": "true" if pick("always_scrape_classic_histograms") else "false",
+        "__scrape_native_histograms__": "true" if pick("scrape_native_histograms") else "false",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetResult:
+    """The outcome for one discovered target."""
+
+    labels: Optional[dict[str, str]]          # final labels (incl. __ labels other than __meta_*)
+    discovered: dict[str, str]                # the pre-relabel label set
+    dropped_by: Optional[int] = None          # index of the rule that dropped it
+    error: Optional[str] = None               # Prometheus's error, when the target is refused
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def kept(self) -> bool:
+        return self.labels is not None
+
+    @property
+    def reason(self) -> Optional[str]:
+        if self.labels is not None:
+            return None
+        if self.dropped_by is not None:
+            rule = self.steps[self.dropped_by].rule if self.steps else None
+            what = f" ({rule.action})" if rule is not None else ""
+            return f"dropped by relabel rule #{self.dropped_by}{what}"
+        return self.error
+
+    def public_labels(self) -> Optional[dict[str, str]]:
+        """The labels that end up on scraped series: those not starting with "__"."""
+        if self.labels is None:
+            return None
+        return {k: v for k, v in self.labels.items() if not k.startswith("__")}
+
+
+_HIST_LABELS = (("__convert_classic_histograms_to_nhcb__", "convert classic histograms to nhcb"),
+                ("__always_scrape_classic_histograms__", "always scrape classic histograms"),
+                ("__scrape_native_histograms__", "scrape native histograms"))
+
+
+def _go_parse_bool(s: str) -> bool:
+    if s in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if s in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise ValueError(f'strconv.ParseBool: parsing {_go_quote(s)}: invalid syntax')
+
+
+def _split_host_port_ok(addr: str) -> tuple[bool, str, str]:
+    """Go net.SplitHostPort: (ok, host, port)."""
+    i = addr.rfind(":")
+    if i < 0:
+        return False, "", ""
+    if addr.startswith("["):
+        end = addr.find("]")
+        if end < 0:
+            return False, "", ""
+        if end + 1 == len(addr):
+            return False, "", ""
+        if end + 1 != i:
+            return False, "", ""
+        host = addr[1:end]
+        if "[" in addr[1:] or "]" in addr[end + 1:]:
+            return False, "", ""
+    else:
+        host = addr[:i]
+        if ":" in host:
+            return False, "", ""
+        if "[" in addr or "]" in addr:
+            return False, "", ""
+    return True, host, addr[i + 1:]
+
+
+def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | None = None,
+                       global_config: Optional[dict] = None,
+                       group_labels: Optional[dict] = None) -> dict[str, str]:
+    """The label set relabeling starts from: target labels over group labels, then the job's
+    defaults for missing/empty names, then ``__param_*`` (2.x overwrites, 3.x only fills in)."""
+    v = resolve_version(version)
+    base: dict[str, str] = {}
+    if group_labels:
+        for k, val in group_labels.items():
+            base[str(k)] = "" if val is None else str(val)
+    for k, val in discovered.items():
+        base[str(k)] = "" if val is None else str(val)
+    lset = {k: val for k, val in base.items() if val != ""}
+    defaults = job_defaults(job, version=v, global_config=global_config)
+    for k, val in defaults.items():
+        if k.startswith("__param_"):
+            if v.major >= 3 and lset.get(k, "") != "":
+                continue
+            if val == "":
+                lset.pop(k, None)
+            else:
+                lset[k] = val
+        elif lset.get(k, "") == "":
+            if val == "":
+                lset.pop(k, None)
+            else:
+                lset[k] = val
+    return lset
+
+
+def populate_target(discovered: dict, job: dict, *, version: Version | str | None = None,
+                    rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
+                    group_labels: Optional[dict] = None,
+                    no_default_port: bool = False) -> TargetResult:
+    """Prometheus PopulateLabels for one discovered target of a scrape config.
+
+    ``discovered`` are the target's own labels, ``group_labels`` its target group's common
+    labels (target labels win). ``rules`` default to the job's parsed ``relabel_configs``.
+    ``no_default_port`` is the 2.x feature flag of that name.
+    """
+    v = resolve_version(version)
+    if rules is None:
+        rules = parse_rules(job.get("relabel_configs"), version=v,
+                            scheme=job.get("metric_name_validation_scheme") or None)
+    pre = pre_relabel_labels(discovered, job, version=v, global_config=global_config,
+                             group_labels=group_labels)
+    lset, dropped_by, steps = relabel_trace(pre, list(rules))
+    if lset is None:
+        return TargetResult(None, pre, dropped_by=dropped_by, steps=steps)
+
+    def err(msg: str) -> TargetResult:
+        return TargetResult(None, pre, error=msg, steps=steps)
+
+    addr = lset.get("__address__", "")
+    if addr == "":
+        return err("no address")
+    if v.major < 3:
+        cfg_scheme = _str_field(job, "scheme", "http")
+        ok, host, port = _split_host_port_ok(addr)
+        add = not ok and _split_host_port_ok(addr + ":1234")[0]
+        scheme = lset.get("__scheme__", "")
+        if not no_default_port and add:
+            if scheme in ("http", ""):
+                addr = addr + ":80"
+            elif scheme == "https":
+                addr = addr + ":443"
+            else:
+                return err(f"invalid scheme: {_go_quote(cfg_scheme)}")
+            lset["__address__"] = addr
+        if no_default_port:
+            if (port == "80" and scheme == "http") or (port == "443" and scheme == "https"):
+                if host:
+                    lset["__address__"] = host
+                else:
+                    lset.pop("__address__", None)
+    if "/" in addr:
+        return err(f"{_go_quote(addr)} is not a valid hostname")
+    interval = lset.get("__scrape_interval__", "")
+    try:
+        ims = parse_duration(interval, version=v)
+    except ValueError as exc:
+        return err(f"error parsing scrape interval: {exc}")
+    if ims == 0:
+        return err("scrape interval cannot be 0")
+    timeout = lset.get("__scrape_timeout__", "")
+    try:
+        tms = parse_duration(timeout, version=v)
+    except ValueError as exc:
+        return err(f"error parsing scrape timeout: {exc}")
+    if tms == 0:
+        return err("scrape timeout cannot be 0")
+    if tms > ims:
+        return err(f"scrape timeout cannot be greater than scrape interval "
+                   f"({_go_quote(timeout)} > {_go_quote(interval)})")
+    if v.at_least("3.13.0"):
+        for name, desc in _HIST_LABELS:
+            val = lset.get(name, "")
+            if val != "":
+                try:
+                    _go_parse_bool(val)
+                except ValueError as exc:
+                    return err(f"error parsing {desc}: {exc}")
+    for name in [n for n in lset if n.startswith("__meta_")]:
+        del lset[name]
+    if lset.get("instance", "") == "":
+        lset["instance"] = addr
+    for name in sorted(lset):
+        if not is_valid_utf8(lset[name]):
+            return err(f"invalid label value for {_go_quote(name)}: {_go_quote(lset[name])}")
+    return TargetResult(lset, pre, steps=steps)
+
+
+def populate_labels(discovered: dict, job: dict, *, version: Version | str | None = None,
+                    rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
+                    group_labels: Optional[dict] = None
+                    ) -> tuple[Optional[dict[str, str]], Optional[str]]:
+    """(final labels | None, reason): reason is None when kept, "dropped by relabel rule #i
+    (action)" when a rule dropped the target, or Prometheus's error ("no address", ...)."""
+    r = populate_target(discovered, job, version=version, rules=rules, global_config=global_config,
+                        group_labels=group_labels)
+    return r.labels, r.reason
