@@ -32,7 +32,8 @@ from migrator.schemas import KINDS, load_schema
 from migrator.sources import Document, dotted
 from migrator.version import DEFAULT_PROMETHEUS_VERSION, Version
 
-__all__ = ["validate_monitor", "validate_relabel_config", "check_regex", "parse_duration"]
+__all__ = ["validate_monitor", "validate_documents", "validate_relabel_config", "check_regex",
+           "parse_duration"]
 
 #: The duration pattern of the CRDs (monitoringv1.Duration).
 DURATION_PATTERN = ("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"

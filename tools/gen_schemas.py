@@ -84,7 +84,7 @@ def render(crd_dir: Path) -> dict[str, str]:
     out = {}
     for fname, kind in CRD_FILES.items():
         with open(crd_dir / fname, encoding="utf-8") as fh:
-            crd = yaml.safe_load(fh)
+            crd = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         data = build(crd)
         if data["kind"] != kind:
             raise SystemExit(f"{fname}: kind {data['kind']!r}, expected {kind!r}")
