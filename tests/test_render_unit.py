@@ -435,6 +435,21 @@ def test_honor_overrides():
     assert "honor_timestamps" in job(sm(), {"overrideHonorTimestamps": True})
 
 
+@pytest.mark.parametrize("user,override,expected", [
+    # the table of TestHonorTimestamps in pkg/prometheus/promcfg_test.go (None = key absent)
+    (None, True, False), (None, False, None), (False, True, False), (False, False, False),
+    (True, True, False), (True, False, True)])
+def test_honor_timestamps_table(user, override, expected):
+    ep = {"port": "w"} if user is None else {"port": "w", "honorTimestamps": user}
+    j = job(sm(endpoints=[ep]), {"overrideHonorTimestamps": override, "version": "2.9.0"})
+    assert j.get("honor_timestamps") is expected
+
+
+def test_bad_limit_is_input_error():
+    with pytest.raises(InputError, match="integer"):
+        render(sm(sampleLimit="lots"))
+
+
 def test_limits_with_enforced_values():
     # golden SampleLimits_Limit500.golden (2.47.0, enforced 1000, limit 500 -> 500) and
     # SampleLimits_GlobalLimit-1_Enforce-2000-Limit-500-2.21.golden; LabelLimits_*.golden for label_limit

@@ -520,7 +520,8 @@ class _Renderer:
                 ("labelNameLengthLimit", "label_name_length_limit", "enforcedLabelNameLengthLimit", "2.27.0"),
                 ("labelValueLengthLimit", "label_value_length_limit", "enforcedLabelValueLengthLimit", "2.27.0"),
                 ("keepDroppedTargets", "keep_dropped_targets", "enforcedKeepDroppedTargets", "2.47.0")):
-            user, enforced = spec.get(spec_key), self.ctx.spec.get(enforced_key)
+            user = _int(spec.get(spec_key), f"spec.{spec_key}", self)
+            enforced = _int(self.ctx.spec.get(enforced_key), f"prometheus spec.{enforced_key}", self)
             final = self._limit(user, enforced)
             if final is None:
                 continue
@@ -965,6 +966,17 @@ def _int_or_string(tp: Any) -> str:
     if isinstance(tp, int):
         return str(tp)
     return _s(tp)
+
+
+def _int(v: Any, fld: str, r: _Renderer) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, str)):
+        raise r.error(f"expected an integer, got {v!r}", fld)
+    try:
+        return int(v)
+    except ValueError:
+        raise r.error(f"expected an integer, got {v!r}", fld) from None
 
 
 def _running_filter() -> dict:
