@@ -468,6 +468,12 @@ def test_monitor_order_and_duplicates():
         render([sm("x"), sm("x")])
 
 
+def test_other_kinds_are_ignored_with_a_warning():
+    res = render([{"kind": "Probe", "metadata": {"name": "p"}}, sm()])
+    assert len(res.jobs) == 1
+    assert any("Probe" in w.message for w in res.warnings)
+
+
 def test_missing_optional_fields_do_not_crash():
     for m in ({"kind": "ServiceMonitor", "metadata": {"name": "x"}},
               {"kind": "PodMonitor", "metadata": {"name": "x"}, "spec": {"podMetricsEndpoints": [{}]}}):

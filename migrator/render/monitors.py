@@ -1032,6 +1032,11 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
         shard = (n, idx)
     r = _Renderer(ctx, store or AssetStore(), mode, inline_secrets, secrets_dir, shard)
     _validate_scrape_classes(r)
+    for m in monitors:
+        if not isinstance(m, dict) or m.get("kind") not in ("ServiceMonitor", "PodMonitor"):
+            kind = m.get("kind") if isinstance(m, dict) else type(m).__name__
+            r.warnings.append(RenderWarning(f"ignored: not a ServiceMonitor or PodMonitor (kind {kind!r})",
+                                            monitor_id(m) if isinstance(m, dict) else "input", None))
     sms = sorted((m for m in monitors if isinstance(m, dict) and m.get("kind") == "ServiceMonitor"), key=_key)
     pms = sorted((m for m in monitors if isinstance(m, dict) and m.get("kind") == "PodMonitor"), key=_key)
     seen: set[tuple[str, str]] = set()
