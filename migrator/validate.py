@@ -125,6 +125,8 @@ def _go_only_problem(regex: str, named_angle: bool) -> str | None:
     """What Go's regexp/syntax rejects but C++ RE2 accepts (\\C, non-ASCII group names, ...)."""
     i, n = 0, len(regex)
     in_class, class_first = False, 0
+    groups: list[bool] = []  # open groups: capturing or not
+    depth = max_depth = 0  # nesting of capturing groups (each one a node of Go's parse tree)
     while i < n:
         c = regex[i]
         if c == "\\":
@@ -158,6 +160,14 @@ def _go_only_problem(regex: str, named_angle: bool) -> str | None:
                 i += 1
             class_first = i  # a "]" right here is a literal
             continue
+        if c == "(":
+            capturing = not regex.startswith("(?", i) or regex.startswith(("(?P<", "(?<"), i)
+            groups.append(capturing)
+            if capturing:
+                depth += 1
+                max_depth = max(max_depth, depth)
+        elif c == ")" and groups:
+            depth -= groups.pop()
         if c == "(" and (regex.startswith("(?P<", i) or (regex.startswith("(?<", i)
                                                         and not regex.startswith(("(?<=", "(?<!"), i))):
             start = i + (4 if regex[i + 2] == "P" else 3)
@@ -170,6 +180,11 @@ def _go_only_problem(regex: str, named_angle: bool) -> str | None:
                 if name and not all(ch == "_" or (ch.isascii() and ch.isalnum()) for ch in name):
                     return f"invalid named capture group: {regex[i:end + 1]}"
         i += 1
+    # Go limits the height of the parse tree to 1000 (the anchoring concatenation is one level,
+    # the innermost node another); C++ RE2 counts differently. Other deep nestings (of
+    # repetitions, say) are not measured here.
+    if max_depth + 2 > 1000:
+        return "expression nests too deeply"
     return None
 
 

@@ -425,6 +425,8 @@ REGEXES = [
     ("a++", "nested repetition"), ("(?P<é>a)", "invalid named capture group"), ("(?#c)", "(?#"),
     ("[z-a]", "invalid character class range"), (r"\p{Foo}", "invalid character class range"),
     ("*a", "missing argument to repetition operator"), ("(?x)a", "(?x"), ("\ud800", "invalid UTF-8"),
+    ("(" * 998 + "a" + ")" * 998, None), ("(" * 999 + "a" + ")" * 999, "nests too deeply"),
+    ("(?:" * 1200 + "a" + ")" * 1200, None),
 ]
 
 
