@@ -851,8 +851,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
         c.add(path + ("name",), "required field \"metadata.name\" is missing")
         return
     if not isinstance(meta, dict):
-        _type_error(c, meta, "object", path)
-        return
+        return  # the schema walk reports the type
     for key in meta:
         if _key_str(key) not in _META_FIELDS:
             close = difflib.get_close_matches(_key_str(key), sorted(_META_FIELDS), n=1, cutoff=0.6)

@@ -185,6 +185,8 @@ BAD = [
      5, "metadata.namespace", 'invalid namespace "My_NS"'),
     ("label-value-int", SM_HEAD.replace("  name: sm\n", "  name: sm\n  labels:\n    v: 2\n")
      + "  - port: web\n", 6, "metadata.labels.v", "must be a string, not an integer (2)"),
+    ("metadata-list", SM_HEAD.replace("metadata:\n  name: sm\n", "metadata: [sm]\n") + "  - port: web\n",
+     3, "metadata", "must be a mapping, not a list"),
     ("unknown-metadata-field", SM_HEAD.replace("  name: sm\n", "  name: sm\n  label: {}\n")
      + "  - port: web\n", 5, "metadata.label", 'unknown field "label" (did you mean "labels"?)'),
     ("selector-operator", SM_HEAD.replace("  selector: {}\n", "  selector:\n    matchExpressions:\n"
