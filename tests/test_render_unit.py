@@ -427,6 +427,13 @@ def test_enforced_namespace_label_and_exclusion():
     assert relabels(j3)[-1] == {"target_label": "ns", "replacement": "team"}
 
 
+@pytest.mark.parametrize("version,warned", [("v2.55.0", True), ("v3.0.0", False)])
+def test_enforced_label_invalid_before_v3_warns(version, warned):
+    res = render(sm(), {"enforcedNamespaceLabel": "ns-key", "version": version})
+    assert relabels(res.jobs[0])[-1] == {"target_label": "ns-key", "replacement": "default"}
+    assert any("ns-key" in w.message for w in res.warnings) is warned
+
+
 def test_honor_overrides():
     # golden-free; from AddHonorLabels / AddHonorTimestamps
     j = job(sm(endpoints=[{"port": "w", "honorLabels": True, "honorTimestamps": True}]),

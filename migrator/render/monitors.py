@@ -452,6 +452,10 @@ class _Renderer:
         label = _s(self.ctx.get("enforcedNamespaceLabel"))
         if not label or self.excluded(monitor):
             return list(rcs)
+        if not valid_label_name(label, self.ctx.at_least("3.0.0")):
+            self.warn(f"enforcedNamespaceLabel {label!r} is not a valid label name before Prometheus 3.0 "
+                      f"(rendering for {self.ctx.version}): Prometheus will refuse the generated "
+                      "target_label; the operator does not check it", None)
         return list(rcs) + [{"targetLabel": label, "replacement": self.ns}]
 
     def excluded(self, monitor: dict) -> bool:
