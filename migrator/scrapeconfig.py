@@ -467,3 +467,60 @@ def _named_group_defined(cfg: dict, path: tuple, name: str) -> bool:
         regex = rule.get("regex") if isinstance(rule, dict) else None
         return isinstance(regex, str) and f"(?P<{name}>" in regex
     return False
+
+
+# ---------------------------------------------------------------------------
+# kubernetes_sd_configs: what Prometheus checks when it loads the config
+
+K8S_ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
+
+
+def check_kubernetes_sd(sd: dict, version: Any = None) -> list[str]:
+    """Prometheus's load-time checks of one kubernetes_sd_configs entry ([] when it loads).
+
+    ``version`` is a migrator.version.Version (None: 3.x, the newest rules).
+    """
+    from migrator.version import Version
+
+    v = version if version is not None else Version.parse(None)
+    problems = []
+    unknown = sorted(set(sd) - set(KUBERNETES_SD))
+    problems += [f"field {k} not found in type kubernetes_sd_config" for k in unknown]
+    role = sd.get("role")
+    if role in (None, ""):
+        problems.append("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
+    elif role not in K8S_ROLES:
+        problems.append(f"unknown Kubernetes SD role {role!r}")
+    if sd.get("api_server") and sd.get("kubeconfig_file"):
+        problems.append("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+    ns = sd.get("namespaces") or {}
+    if isinstance(ns, dict):
+        problems += [f"field {k} not found in type kubernetes.plain" for k in sorted(set(ns) - {"names", "own_namespace"})]
+        if ns.get("own_namespace") and (sd.get("api_server") or sd.get("kubeconfig_file")):
+            problems.append("cannot use 'own_namespace' with 'api_server' or 'kubeconfig_file'")
+    am = sd.get("attach_metadata") or {}
+    if isinstance(am, dict):
+        allowed = {"node"}
+        if v.at_least("3.6.0"):
+            allowed.add("namespace")
+        if v.at_least("3.11.0"):
+            allowed |= {"deployment", "job", "cronjob"}
+        problems += [f"field {k} not found in type kubernetes.AttachMetadataConfig (Prometheus {v})"
+                     for k in sorted(set(am) - allowed)]
+    allowed_selectors = {
+        "pod": ["pod", "node"] if v.at_least("3.11.0") else ["pod"],
+        "service": ["service"], "endpoints": ["pod", "service", "endpoints"],
+        "endpointslice": ["pod", "service", "endpointslice"], "node": ["node"], "ingress": ["ingress"],
+    }.get(role, [])
+    seen = set()
+    for sel in sd.get("selectors") or []:
+        if not isinstance(sel, dict):
+            problems.append("a selector must be a mapping")
+            continue
+        srole = sel.get("role")
+        if srole in seen:
+            problems.append(f"duplicated selector role: {srole}")
+        seen.add(srole)
+        if role in K8S_ROLES and srole not in allowed_selectors:
+            problems.append(f"{role} role supports only {', '.join(allowed_selectors)} selectors")
+    return problems

@@ -69,8 +69,8 @@ def case_to_cr(context: dict) -> dict:
     return cr
 
 
-def case_store(context: dict) -> AssetStore:
-    """The asset store of the Go test: values are recorded in plain text; build v1 Secrets (base64 data)."""
+def case_objects(context: dict) -> tuple[list[dict], list[dict]]:
+    """The Go test's asset store as v1 Secrets (base64 data) and ConfigMaps, ready to write as YAML."""
     store = context.get("store") or {}
     secrets = []
     for s in store.get("secrets") or []:
@@ -83,4 +83,10 @@ def case_store(context: dict) -> AssetStore:
         cms.append({"apiVersion": "v1", "kind": "ConfigMap",
                     "metadata": {"name": c["name"], "namespace": c.get("namespace", "default")},
                     "data": {k: str(v) for k, v in (c.get("data") or {}).items()}})
+    return secrets, cms
+
+
+def case_store(context: dict) -> AssetStore:
+    """The asset store of the Go test."""
+    secrets, cms = case_objects(context)
     return AssetStore(secrets=secrets, configmaps=cms)

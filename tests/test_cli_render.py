@@ -159,8 +159,8 @@ BAD = [
      ["colour"], 9),
     ("re2-invalid-regex", POD_MONITOR + "    relabelings:\n    - action: keep\n      sourceLabels: [a]\n"
      "      regex: (?=lookahead)\n", ["regex"], 22),
-    ("bad-selector-operator", POD_MONITOR.replace("operator: Exists", "operator: Has"), ["Has"], 15),
-    ("bad-duration", POD_MONITOR.replace("interval: 15s", "interval: 15 seconds"), ["interval"], 19),
+    ("bad-selector-operator", POD_MONITOR.replace("operator: Exists", "operator: Has"), ["Has"], 14),
+    ("bad-duration", POD_MONITOR.replace("interval: 15s", "interval: 15 seconds"), ["interval"], 18),
 ]
 
 
