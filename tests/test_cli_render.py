@@ -195,3 +195,42 @@ def test_bad_prometheus_version(tmp_path):
 def test_no_monitor_given(tmp_path):
     r = run_cli("render", write(tmp_path, "s.yaml", SECRET))
     assert r.code == 2 and "no PodMonitor or ServiceMonitor" in r.stderr
+
+
+def test_version_gated_field_is_dropped_with_a_warning(tmp_path):
+    text = POD_MONITOR.replace("    interval: 15s\n", "    interval: 15s\n    enableHttp2: true\n") \
+        .replace("  podMetricsEndpoints:", "  scrapeProtocols: [PrometheusProto]\n  podMetricsEndpoints:")
+    pm = write(tmp_path, "pm.yaml", text)
+    r = run_cli("render", pm, "--prometheus-version", "2.42.0")
+    assert r.code == 0, r.stderr
+    assert "scrape_protocols" not in r.stdout and "enable_http2: true" in r.stdout
+    assert "2.49.0" in r.stderr and "scrape" in r.stderr.lower()
+    r = run_cli("render", pm, "--prometheus-version", "v2.49.0")
+    assert "scrape_protocols" in r.stdout and "2.49.0" not in r.stderr
+
+
+def test_warns_when_the_prometheus_cr_would_not_select_the_monitor(tmp_path):
+    cr = write(tmp_path, "prom.yaml", textwrap.dedent("""\
+        apiVersion: monitoring.coreos.com/v1
+        kind: Prometheus
+        metadata: {name: k8s, namespace: monitoring}
+        spec:
+          version: v2.54.1
+          podMonitorSelector:
+            matchLabels: {release: other}
+          podMonitorNamespaceSelector: {}
+        """))
+    r = run_cli("render", write(tmp_path, "pm.yaml", POD_MONITOR), "--prometheus", cr)
+    assert r.code == 0
+    assert "not selected" in r.stderr and "PodMonitor monitoring/envoy" in r.stderr
+    r = run_cli("render", write(tmp_path, "pm.yaml", POD_MONITOR), "--prometheus",
+                write(tmp_path, "prom2.yaml", open(cr).read().replace("release: other",
+                                                                      "release: kube-prometheus-stack")))
+    assert "not selected" not in r.stderr
+
+
+def test_operator_mode_inlines_credentials_on_stdout_as_the_operator_does(tmp_path):
+    r = run_cli("render", write(tmp_path, "sm.yaml", SERVICE_MONITOR_WITH_AUTH), write(tmp_path, "s.yaml", SECRET),
+                "--operator-compatible")
+    assert r.code == 0, r.stderr
+    assert yaml.safe_load(r.stdout)[0]["basic_auth"] == {"username": "scraper", "password": "s3cr3t-value"}
