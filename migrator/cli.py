@@ -17,7 +17,7 @@ from typing import Iterator, List, Optional
 import typer
 
 from migrator import __version__
-from migrator.errors import InputError, MigratorError
+from migrator.errors import ErrorList, ExitStatus, MigratorError
 
 app = typer.Typer(
     name="migrator",
@@ -69,14 +69,16 @@ def guarded() -> Iterator[None]:
     """Turn every user-facing error into a message and an exit status, never a traceback."""
     try:
         yield
-    except MigratorError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(err.exit_code)
     except ErrorList as errs:
         for err in errs.errors:
             typer.echo(f"error: {err}", err=True)
         typer.echo(f"{len(errs.errors)} error(s); nothing was written", err=True)
         raise typer.Exit(2)
+    except MigratorError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(err.exit_code)
+    except ExitStatus as status:
+        raise typer.Exit(status.code)
     except BrokenPipeError:
         with contextlib.suppress(Exception):
             sys.stderr.close()
@@ -84,12 +86,6 @@ def guarded() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(130)
-
-
-class ErrorList(Exception):
-    def __init__(self, errors: list[MigratorError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
 
 
 def _version_callback(value: bool) -> None:
@@ -181,6 +177,34 @@ def render(
             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shards=shards, shard=shard,
             secret_name=secret_name, output=output.value,
         )
+
+
+VALIDATE_EPILOG = """
+[bold]Examples[/bold]
+
+  migrator validate samples/istio/monitors.yaml
+  kubectl get podmonitors,servicemonitors -A -o yaml | migrator validate - --prometheus-version 2.42.0
+"""
+
+
+@app.command(epilog=VALIDATE_EPILOG)
+def validate(
+    files: List[str] = typer.Argument(..., metavar="FILE...", help="YAML/JSON files, directories or '-'."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Check relabel rules and regexes for this "
+                                                          "Prometheus version (default v3.13.2)."),
+    strict_names: bool = typer.Option(False, "--strict-names",
+                                      help="Also require RFC 1123 object names, as the API server does."),
+    output: Output = typer.Option(Output.text, "--output", help="text or json."),
+) -> None:
+    """Check monitors (PodMonitor, ServiceMonitor, ScrapeConfig, Probe) strictly against the operator's
+    schemas and Prometheus's rules. Exit 0 when all are valid, 2 otherwise; every error names file,
+    line and field."""
+    from migrator import commands
+
+    with guarded():
+        commands.validate(files=files, prometheus_version=prometheus_version, strict_names=strict_names,
+                          output=output.value)
 
 
 GENERATE_EPILOG = """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from migrator.errors import InputError, MigratorError
+from migrator.errors import ErrorList, ExitStatus, InputError, MigratorError
 from migrator.kinds import RenderInputs, classify, describe, single_prometheus
 from migrator.sources import Document, load_documents
 from migrator.writers import dump_json, dump_yaml, dump_yaml_all, scrape_document, write_output
@@ -52,8 +52,6 @@ def load_render_inputs(files: list[str], prometheus: str | None) -> tuple[Render
     for doc in inputs.monitors:
         errors.extend(validate_monitor(doc))
     if errors:
-        from migrator.cli import ErrorList
-
         raise ErrorList(errors)
     return inputs, cr_doc
 
@@ -243,3 +241,34 @@ def generate_istio(*, namespace: str, release: str | None, labels: list[str], is
     backup = write_output(text, out, force=force)
     if backup:
         _note(f"{out} replaced; the previous content is in {backup}")
+
+
+def validate(*, files: list[str], prometheus_version: str | None, strict_names: bool, output: str) -> None:
+    from migrator.kinds import require_object
+    from migrator.validate import validate_monitor
+    from migrator.version import Version
+
+    version = Version.parse(prometheus_version) if prometheus_version else None
+    docs = load_documents(files)
+    checked, errors = [], []
+    for doc in docs:
+        require_object(doc)
+        if doc.data["apiVersion"].split("/")[0] != "monitoring.coreos.com" or \
+                doc.data["kind"] not in ("PodMonitor", "ServiceMonitor", "ScrapeConfig", "Probe"):
+            _warn(f"{doc.file}:{doc.line}: skipping {describe(doc)}: not a monitor")
+            continue
+        checked.append(doc)
+        errors.extend(validate_monitor(doc, version=version, strict_names=strict_names))
+    if output == "json":
+        write_output(dump_json({
+            "command": "validate", "checked": [f"{describe(d)} ({d.file}:{d.line})" for d in checked],
+            "errors": [{"file": e.file, "line": e.line, "field": e.field, "message": e.message} for e in errors],
+        }), None)
+    else:
+        for err in errors:
+            print(f"error: {err}", file=sys.stderr)
+        print(f"{len(checked)} monitor(s) checked, {len(errors)} error(s)", file=sys.stderr)
+    if errors:
+        raise ExitStatus(2)
+    if not checked:
+        raise InputError("no monitor among the inputs")

@@ -39,3 +39,19 @@ class InputError(MigratorError):
 
 class ConfigError(MigratorError):
     """A scrape configuration that Prometheus itself would refuse to load."""
+
+
+class ErrorList(MigratorError):
+    """Several input errors found at once (e.g. every invalid field of every monitor)."""
+
+    def __init__(self, errors: list[MigratorError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+class ExitStatus(Exception):
+    """Leave with this status after the output was written; not an error message."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
