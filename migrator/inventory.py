@@ -1,0 +1,375 @@
+"""A cluster inventory: the Kubernetes objects that service discovery reads.
+
+``Inventory`` holds objects as the API returns them (plain dicts, camelCase
+field names), indexed by kind and by namespace/name. It is read leniently:
+missing optional fields are fine, objects of kinds discovery never reads are
+skipped and counted.
+
+Two loaders fill it:
+
+* ``load_inventory(paths)``: files of ``kubectl get ... -A -o yaml`` or
+  ``-o json`` output (a ``kind: List``), multi-document YAML, several files,
+  ``-`` for stdin. JSON is read with the json module, YAML with the libyaml C
+  loader (fast enough for tens of thousands of pods).
+* ``load_cluster(kubeconfig, context)``: read-only, paginated list calls
+  against a live cluster with the official kubernetes client.
+
+These loaders are the only I/O of the discovery simulator.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Any, Callable, Iterable, Iterator
+
+import yaml
+
+from migrator.errors import InputError
+from migrator.sources import iter_files, read_text
+
+try:  # the C loader is an order of magnitude faster
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the libyaml build
+    _YamlLoader = yaml.SafeLoader
+
+#: Kinds discovery reads, in a stable order.
+KINDS: tuple[str, ...] = ("Pod", "Service", "Endpoints", "EndpointSlice", "Node", "Ingress", "Namespace",
+                          "ReplicaSet", "Deployment", "Job", "CronJob")
+#: Kinds that have no namespace.
+CLUSTER_SCOPED: frozenset[str] = frozenset({"Node", "Namespace"})
+
+Progress = Callable[[int, int], None]
+
+
+def _namespace_of(obj: dict, kind: str) -> str:
+    if kind in CLUSTER_SCOPED:
+        return ""
+    md = obj.get("metadata")
+    ns = md.get("namespace") if isinstance(md, dict) else None
+    if ns is None or ns == "":
+        return "default"  # what the API server would have set on create
+    return str(ns)
+
+
+def _name_of(obj: dict) -> str:
+    md = obj.get("metadata")
+    name = md.get("name") if isinstance(md, dict) else None
+    return "" if name is None else str(name)
+
+
+class Inventory:
+    """Kubernetes objects by kind, namespace and name.
+
+    ``objects[kind]`` maps ``(namespace, name)`` to the object (namespace ``""``
+    for Nodes and Namespaces); insertion order is input order, and a later
+    object with the same kind/namespace/name replaces the earlier one.
+    ``skipped`` counts objects of other kinds by kind; ``notes`` says what was
+    skipped or replaced, for the user.
+    """
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[tuple[str, str], dict]] = {k: {} for k in KINDS}
+        self.skipped: dict[str, int] = {}
+        self.replaced = 0
+        self._by_ns: dict[str, dict[str, list[dict]]] | None = None
+        self._notes: list[str] = []
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_objects(cls, objs: Iterable[Any]) -> "Inventory":
+        inv = cls()
+        for obj in objs:
+            inv.add(obj)
+        return inv
+
+    def add(self, obj: Any, kind: str | None = None) -> bool:
+        """Add one object (or every item of a ``*List``); False if it was skipped."""
+        if not isinstance(obj, dict):
+            self._skip("(not an object)")
+            return False
+        k = obj.get("kind")
+        if not isinstance(k, str) or not k:
+            k = kind
+        if isinstance(k, str) and k.endswith("List") and isinstance(obj.get("items"), list):
+            item_kind = k[:-4] or None  # PodList -> Pod; List -> (each item says)
+            ok = True
+            for item in obj["items"]:
+                ok = self.add(item, item_kind) and ok
+            return ok
+        if k not in self.objects:
+            self._skip(k if isinstance(k, str) and k else "(no kind)")
+            return False
+        key = (_namespace_of(obj, k), _name_of(obj))
+        store = self.objects[k]
+        if key in store:
+            self.replaced += 1
+        store[key] = obj
+        self._by_ns = None
+        return True
+
+    def _skip(self, kind: str) -> None:
+        self.skipped[kind] = self.skipped.get(kind, 0) + 1
+
+    def merge(self, other: "Inventory") -> None:
+        for k, store in other.objects.items():
+            for key, obj in store.items():
+                if key in self.objects[k]:
+                    self.replaced += 1
+                self.objects[k][key] = obj
+        for k, n in other.skipped.items():
+            self.skipped[k] = self.skipped.get(k, 0) + n
+        self.replaced += other.replaced
+        self._notes.extend(other._notes)
+        self._by_ns = None
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, kind: str, namespace: str, name: str) -> dict | None:
+        """The object, or None. Cluster-scoped kinds use namespace ``""``."""
+        return self.objects[kind].get(("" if kind in CLUSTER_SCOPED else namespace, name))
+
+    def list(self, kind: str, namespace: str = "") -> list[dict]:
+        """Every object of kind, in input order; only those in namespace unless it is ``""``."""
+        if namespace == "" or kind in CLUSTER_SCOPED:
+            return list(self.objects[kind].values())
+        if self._by_ns is None:
+            by_ns: dict[str, dict[str, list[dict]]] = {}
+            for k, store in self.objects.items():
+                d: dict[str, list[dict]] = {}
+                for (ns, _), obj in store.items():
+                    d.setdefault(ns, []).append(obj)
+                by_ns[k] = d
+            self._by_ns = by_ns
+        return list(self._by_ns[kind].get(namespace, ()))
+
+    def count(self, kind: str) -> int:
+        return len(self.objects[kind])
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.objects.values())
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def notes(self) -> list[str]:
+        """Human-readable notes: skipped kinds, replaced duplicates."""
+        out = list(self._notes)
+        if self.skipped:
+            parts = ", ".join(f"{n} {k}" for k, n in sorted(self.skipped.items()))
+            out.append(f"skipped {self.skipped_total} object(s) that Kubernetes discovery does not read: {parts}")
+        if self.replaced:
+            out.append(f"{self.replaced} object(s) appeared more than once; the last copy was kept")
+        return out
+
+    def summary(self) -> dict[str, int]:
+        """Objects per kind (kinds with none left out)."""
+        return {k: len(s) for k, s in self.objects.items() if s}
+
+
+# -- files -----------------------------------------------------------------------------------
+
+def _json_documents(text: str, name: str) -> list[Any]:
+    """Every JSON value of a text (one, or several concatenated as kubectl -w prints them)."""
+    dec = json.JSONDecoder()
+    out: list[Any] = []
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            return out
+        try:
+            value, pos = dec.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", file=name,
+                             line=exc.lineno) from None
+        out.append(value)
+
+
+def _yaml_documents(text: str, name: str) -> list[Any]:
+    try:
+        return [d for d in yaml.load_all(text, Loader=_YamlLoader) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        msg = f"malformed YAML: {problem}" + (f" ({context})" if context else "")
+        raise InputError(msg, file=name, line=(mark.line + 1) if mark else None) from None
+    except RecursionError:
+        raise InputError("YAML nesting is too deep", file=name) from None
+
+
+def parse_text(text: str, name: str) -> list[Any]:
+    """The documents of one file: JSON if it looks like JSON, YAML otherwise."""
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        try:
+            return _json_documents(text, name)
+        except InputError as json_error:
+            if name.lower().endswith(".json"):
+                raise
+            try:  # YAML flow style also starts with { or [
+                return _yaml_documents(text, name)
+            except InputError:
+                raise json_error from None
+    return _yaml_documents(text, name)
+
+
+def _add_documents(inv: Inventory, docs: list[Any], name: str) -> None:
+    for doc in docs:
+        if isinstance(doc, list):  # a bare sequence of objects
+            for item in doc:
+                inv.add(item)
+        elif isinstance(doc, dict):
+            inv.add(doc)
+        else:
+            raise InputError(f"expected Kubernetes objects (mappings with a kind), found a {type(doc).__name__}",
+                             file=name)
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path) if path != "-" else 0
+    except OSError:
+        return 0
+
+
+def load_inventory(paths: list[str], stdin: io.TextIOBase | None = None,
+                   progress: Progress | None = None) -> Inventory:
+    """Read objects from files (YAML or JSON, ``kind: List`` or multi-document), directories or ``-``."""
+    files: list[str] = []
+    for arg in paths:
+        found = iter_files(arg)
+        if not found and arg != "-":
+            raise InputError("directory holds no *.yaml, *.yml or *.json file", file=arg)
+        files.extend(found)
+    sizes = [_file_size(f) for f in files]
+    total = sum(sizes)
+    done = 0
+    if progress:
+        progress(0, total)
+    inv = Inventory()
+    for f, size in zip(files, sizes):
+        name, text = read_text(f, stdin)
+        if f == "-":
+            size = len(text.encode("utf-8", "replace"))
+            total += size
+        _add_documents(inv, parse_text(text, name), name)
+        done += size
+        if progress:
+            progress(done, total)
+    return inv
+
+
+# -- a live cluster --------------------------------------------------------------------------
+
+#: (kind, API group client class name, list method for all namespaces / cluster)
+_CLUSTER_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("Namespace", "CoreV1Api", "list_namespace"),
+    ("Node", "CoreV1Api", "list_node"),
+    ("Pod", "CoreV1Api", "list_pod_for_all_namespaces"),
+    ("Service", "CoreV1Api", "list_service_for_all_namespaces"),
+    ("Endpoints", "CoreV1Api", "list_endpoints_for_all_namespaces"),
+    ("EndpointSlice", "DiscoveryV1Api", "list_endpoint_slice_for_all_namespaces"),
+    ("Ingress", "NetworkingV1Api", "list_ingress_for_all_namespaces"),
+    ("ReplicaSet", "AppsV1Api", "list_replica_set_for_all_namespaces"),
+    ("Deployment", "AppsV1Api", "list_deployment_for_all_namespaces"),
+    ("Job", "BatchV1Api", "list_job_for_all_namespaces"),
+    ("CronJob", "BatchV1Api", "list_cron_job_for_all_namespaces"),
+)
+PAGE_SIZE = 500
+
+
+def _api_error(exc: Exception, kind: str, where: str) -> InputError:
+    status = getattr(exc, "status", None)
+    reason = getattr(exc, "reason", None) or ""
+    if status == 401:
+        msg = "the cluster refused the credentials (401 Unauthorized)"
+    elif status == 403:
+        msg = f"not allowed to list {kind} objects (403 Forbidden); discovery needs list access"
+    elif status == 404:
+        msg = f"the API server does not serve {kind} objects (404 Not Found)"
+    elif status:
+        msg = f"listing {kind} objects failed: HTTP {status} {reason}".rstrip()
+    else:
+        msg = f"cannot reach the API server while listing {kind} objects: {exc}"
+    return InputError(msg, file=where)
+
+
+def load_cluster(kubeconfig: str | None = None, context: str | None = None,
+                 progress: Progress | None = None) -> Inventory:
+    """Read every kind discovery uses from a live cluster: read-only, paginated list calls.
+
+    ``progress(kinds_done, kinds_total)`` is called after each kind.
+    """
+    try:
+        from kubernetes import client, config  # imported lazily: slow to import
+        from kubernetes.client.rest import ApiException
+        from kubernetes.config.config_exception import ConfigException
+    except ImportError:  # pragma: no cover - it is a dependency
+        raise InputError("the kubernetes Python client is not installed") from None
+    where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    try:
+        api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
+    except ConfigException as exc:
+        if kubeconfig is None and context is None:
+            try:
+                config.load_incluster_config()
+                api_client = client.ApiClient()
+                where = "in-cluster config"
+            except ConfigException:
+                raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+        else:
+            raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+    where = getattr(api_client.configuration, "host", None) or where
+    inv = Inventory()
+    total = len(_CLUSTER_LISTS)
+    if progress:
+        progress(0, total)
+    try:
+        for i, (kind, api_name, method) in enumerate(_CLUSTER_LISTS):
+            api = getattr(client, api_name)(api_client)
+            for item in _list_all(getattr(api, method), kind, where, ApiException):
+                if isinstance(item, dict):
+                    item.setdefault("kind", kind)
+                inv.add(item, kind)
+            if progress:
+                progress(i + 1, total)
+    finally:
+        try:
+            api_client.close()
+        except Exception:  # pragma: no cover - best effort
+            pass
+    return inv
+
+
+def _list_all(list_fn: Callable[..., Any], kind: str, where: str, api_exception: type) -> Iterator[Any]:
+    """Items of a paginated list call, as API JSON (camelCase), following ``continue`` tokens."""
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False}
+        if token:
+            kwargs["_continue"] = token
+        try:
+            resp = list_fn(**kwargs)
+            raw = resp.data if hasattr(resp, "data") else resp.read()
+        except api_exception as exc:
+            raise _api_error(exc, kind, where) from None
+        except Exception as exc:  # urllib3 connection errors, timeouts, TLS failures
+            raise _api_error(exc, kind, where) from None
+        try:
+            body = json.loads(raw)
+        except (ValueError, TypeError):
+            raise InputError(f"the API server answered the {kind} list with something that is not JSON",
+                             file=where) from None
+        if not isinstance(body, dict):
+            raise InputError(f"unexpected answer to the {kind} list call", file=where)
+        yield from body.get("items") or ()
+        token = (body.get("metadata") or {}).get("continue") or None
+        if not token:
+            return
