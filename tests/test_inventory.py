@@ -1,0 +1,98 @@
+"""Loading cluster inventories: kubectl List output as YAML and JSON, multi-document YAML, stdin, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import yaml
+
+from migrator.errors import InputError
+from migrator.inventory import Inventory, load_inventory
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1", "namespace": "ns1"},
+       "status": {"podIP": "10.0.0.1"}}
+SVC = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s1", "namespace": "ns1"}}
+NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}}
+CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "ns1"}}
+LIST = {"apiVersion": "v1", "kind": "List", "items": [POD, SVC, NODE, CM], "metadata": {"resourceVersion": ""}}
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("list.yaml", yaml.safe_dump(LIST)),
+    ("list.json", json.dumps(LIST, indent=2)),
+    ("list-no-suffix", json.dumps(LIST)),
+    ("multi.yaml", "---\n".join(yaml.safe_dump(o) for o in (POD, SVC, NODE, CM))),
+    ("seq.yaml", yaml.safe_dump([POD, SVC, NODE, CM])),
+    ("stream.json", "\n".join(json.dumps(o) for o in (POD, SVC, NODE, CM))),  # kubectl get -w -o json
+])
+def test_formats(tmp_path, name, text):
+    inv = load_inventory([_write(tmp_path, name, text)])
+    assert inv.summary() == {"Pod": 1, "Service": 1, "Node": 1}
+    assert inv.get("Pod", "ns1", "p1")["status"]["podIP"] == "10.0.0.1"
+    assert inv.get("Node", "", "n1") is not None
+    assert inv.skipped == {"ConfigMap": 1}
+    assert any("ConfigMap" in n for n in inv.notes)
+
+
+def test_typed_list_items_without_kind_and_several_files(tmp_path):
+    pods = {"kind": "PodList", "items": [{"metadata": {"name": "a", "namespace": "x"}},
+                                         {"metadata": {"name": "b", "namespace": "y"}}]}
+    f1 = _write(tmp_path, "pods.json", json.dumps(pods))
+    f2 = _write(tmp_path, "more.yaml", yaml.safe_dump(LIST))
+    progress = []
+    inv = load_inventory([f1, f2], progress=lambda done, total: progress.append((done, total)))
+    assert [(ns, n) for ns, n in inv.objects["Pod"]] == [("x", "a"), ("y", "b"), ("ns1", "p1")]
+    assert inv.list("Pod", "y")[0]["metadata"]["name"] == "b"
+    assert len(inv.list("Pod")) == 3
+    assert progress[0][0] == 0 and progress[-1][0] == progress[-1][1] > 0
+
+
+def test_directory_and_stdin(tmp_path):
+    d = tmp_path / "dir"
+    d.mkdir()
+    (d / "a.yaml").write_text(yaml.safe_dump(POD))
+    (d / "ignored.txt").write_text("not: read")
+    inv = load_inventory([str(d), "-"], stdin=io.StringIO(json.dumps(SVC)))
+    assert inv.summary() == {"Pod": 1, "Service": 1}
+
+
+def test_duplicates_last_wins_and_missing_namespace_is_default():
+    newer = json.loads(json.dumps(POD))
+    newer["status"]["podIP"] = "10.0.0.2"
+    bare = {"kind": "Pod", "metadata": {"name": "nons"}}
+    inv = Inventory.from_objects([POD, newer, bare, "junk", {"metadata": {}}])
+    assert inv.get("Pod", "ns1", "p1")["status"]["podIP"] == "10.0.0.2"
+    assert inv.get("Pod", "default", "nons") is bare
+    assert inv.replaced == 1
+    assert inv.skipped == {"(not an object)": 1, "(no kind)": 1}
+    assert len(inv) == 2
+
+
+@pytest.mark.parametrize("name,text,line,message", [
+    ("bad.yaml", "kind: List\nitems:\n- kind: Pod\n  metadata: {name: x\n", 5, "malformed YAML"),
+    ("bad2.yaml", "a: 1\n b: 2\n", 2, "malformed YAML"),
+    ("bad.json", '{\n  "kind": "List",\n  "items": [\n    {"kind": "Pod",}\n  ]\n}\n', 4, "malformed JSON"),
+    ("bad-no-suffix", '{"kind": "Pod",\n\n "metadata": {]}', 3, "malformed JSON"),  # not YAML either
+])
+def test_malformed_input_names_file_and_line(tmp_path, name, text, line, message):
+    path = _write(tmp_path, name, text)
+    with pytest.raises(InputError) as err:
+        load_inventory([path])
+    assert err.value.file == path
+    assert err.value.line == line
+    assert message in str(err.value)
+
+
+def test_scalar_document_and_missing_file(tmp_path):
+    with pytest.raises(InputError, match="expected Kubernetes objects"):
+        load_inventory([_write(tmp_path, "s.yaml", "just a string\n")])
+    with pytest.raises(InputError, match="no such file"):
+        load_inventory([str(tmp_path / "absent.yaml")])
