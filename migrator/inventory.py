@@ -29,6 +29,11 @@ import yaml
 from migrator.errors import InputError
 from migrator.sources import iter_files, read_text
 
+try:  # orjson parses JSON several times faster than the json module
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - optional
+    _orjson = None
+
 try:  # the C loader is an order of magnitude faster
     _YamlLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the libyaml build
@@ -173,6 +178,11 @@ class Inventory:
 
 def _json_documents(text: str, name: str) -> list[Any]:
     """Every JSON value of a text (one, or several concatenated as kubectl -w prints them)."""
+    if _orjson is not None:
+        try:
+            return [_orjson.loads(text)]
+        except ValueError:
+            pass  # several values, or malformed: the json module says where
     dec = json.JSONDecoder()
     out: list[Any] = []
     pos, n = 0, len(text)
@@ -281,6 +291,8 @@ _CLUSTER_LISTS: tuple[tuple[str, str, str], ...] = (
     ("CronJob", "BatchV1Api", "list_cron_job_for_all_namespaces"),
 )
 PAGE_SIZE = 500
+#: Seconds one list call may take (connect, read).
+REQUEST_TIMEOUT = (10, 120)
 
 
 def _api_error(exc: Exception, kind: str, where: str) -> InputError:
@@ -300,10 +312,13 @@ def _api_error(exc: Exception, kind: str, where: str) -> InputError:
 
 
 def load_cluster(kubeconfig: str | None = None, context: str | None = None,
-                 progress: Progress | None = None) -> Inventory:
-    """Read every kind discovery uses from a live cluster: read-only, paginated list calls.
+                 progress: Progress | None = None, *, kinds: Iterable[str] | None = None) -> Inventory:
+    """Read the kinds discovery uses (default: all of KINDS) from a live cluster.
 
-    ``progress(kinds_done, kinds_total)`` is called after each kind.
+    Read-only, paginated list calls (``limit``/``continue``) across all namespaces.
+    Without kubeconfig and context, the default kubeconfig is used, then the in-cluster
+    service account. ``progress(kinds_done, kinds_total)`` is called after each kind.
+    401/403/404 answers and connection failures raise InputError.
     """
     try:
         from kubernetes import client, config  # imported lazily: slow to import
@@ -327,12 +342,17 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
     except (OSError, ValueError, TypeError) as exc:
         raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
     where = getattr(api_client.configuration, "host", None) or where
+    wanted = set(KINDS if kinds is None else kinds)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise InputError(f"cannot list {', '.join(sorted(unknown))}: discovery reads only {', '.join(KINDS)}")
+    calls = [c for c in _CLUSTER_LISTS if c[0] in wanted]
     inv = Inventory()
-    total = len(_CLUSTER_LISTS)
+    total = len(calls)
     if progress:
         progress(0, total)
     try:
-        for i, (kind, api_name, method) in enumerate(_CLUSTER_LISTS):
+        for i, (kind, api_name, method) in enumerate(calls):
             api = getattr(client, api_name)(api_client)
             for item in _list_all(getattr(api, method), kind, where, ApiException):
                 if isinstance(item, dict):
@@ -352,7 +372,8 @@ def _list_all(list_fn: Callable[..., Any], kind: str, where: str, api_exception:
     """Items of a paginated list call, as API JSON (camelCase), following ``continue`` tokens."""
     token: str | None = None
     while True:
-        kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False}
+        kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False,
+                                  "_request_timeout": REQUEST_TIMEOUT}
         if token:
             kwargs["_continue"] = token
         try:

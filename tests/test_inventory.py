@@ -96,3 +96,92 @@ def test_scalar_document_and_missing_file(tmp_path):
         load_inventory([_write(tmp_path, "s.yaml", "just a string\n")])
     with pytest.raises(InputError, match="no such file"):
         load_inventory([str(tmp_path / "absent.yaml")])
+
+
+# -- a live cluster (a tiny fake API server) ----------------------------------------------------
+
+class _FakeAPI:
+    """Serves list calls: pods in two pages (limit/continue), everything else empty, some paths refused."""
+
+    def __init__(self, refuse: dict[str, int] | None = None):
+        import http.server
+        import threading
+        from urllib.parse import parse_qs, urlparse
+
+        refuse = refuse or {}
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server API
+                url = urlparse(self.path)
+                q = parse_qs(url.query)
+                outer.requests.append(self.path)
+                if url.path in refuse:
+                    code = refuse[url.path]
+                    body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code}
+                elif url.path == "/api/v1/pods":
+                    if q.get("continue") == ["page2"]:
+                        body = {"kind": "PodList", "metadata": {}, "items": [
+                            {"metadata": {"name": "b", "namespace": "ns"}, "status": {"podIP": "10.0.0.2"}}]}
+                    else:
+                        body = {"kind": "PodList", "metadata": {"continue": "page2"}, "items": [
+                            {"metadata": {"name": "a", "namespace": "ns"}, "status": {"podIP": "10.0.0.1"}}]}
+                    code = 200
+                else:
+                    body, code = {"kind": "List", "metadata": {}, "items": []}, 200
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def kubeconfig(self, tmp_path) -> str:
+        port = self.server.server_address[1]
+        text = (f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
+                "users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                "current-context: x\n")
+        return _write(tmp_path, "kubeconfig", text)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_load_cluster_paginates(tmp_path):
+    from migrator.inventory import load_cluster
+    api = _FakeAPI()
+    try:
+        steps = []
+        inv = load_cluster(api.kubeconfig(tmp_path), progress=lambda d, t: steps.append((d, t)))
+    finally:
+        api.close()
+    assert [n for _, n in inv.objects["Pod"]] == ["a", "b"]
+    assert inv.get("Pod", "ns", "a")["kind"] == "Pod"
+    assert any("continue=page2" in r for r in api.requests)
+    assert all("limit=" in r for r in api.requests)
+    assert steps[0] == (0, 11) and steps[-1] == (11, 11)
+
+
+@pytest.mark.parametrize("path,code,message", [
+    ("/api/v1/namespaces", 401, "401 Unauthorized"),
+    ("/apis/batch/v1/jobs", 403, "not allowed to list Job objects (403 Forbidden)"),
+    ("/apis/discovery.k8s.io/v1/endpointslices", 404, "does not serve EndpointSlice objects"),
+])
+def test_load_cluster_refusals(tmp_path, path, code, message):
+    from migrator.inventory import load_cluster
+    api = _FakeAPI({path: code})
+    try:
+        with pytest.raises(InputError) as err:
+            load_cluster(api.kubeconfig(tmp_path))
+    finally:
+        api.close()
+    assert message in str(err.value)
