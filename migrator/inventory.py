@@ -199,9 +199,25 @@ def _json_documents(text: str, name: str) -> list[Any]:
         out.append(value)
 
 
-def _yaml_documents(text: str, name: str) -> list[Any]:
+class _ReportingReader:
+    """A text stream for the YAML parser that reports how far it has read (for progress bars)."""
+
+    def __init__(self, text: str, report: Callable[[int], None]):
+        self._buf = io.StringIO(text)
+        self._report = report
+        self._done = 0
+
+    def read(self, size: int = -1) -> str:
+        chunk = self._buf.read(size)
+        self._done += len(chunk)
+        self._report(self._done)
+        return chunk
+
+
+def _yaml_documents(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:
+    stream: Any = text if report is None else _ReportingReader(text, report)
     try:
-        return [d for d in yaml.load_all(text, Loader=_YamlLoader) if d is not None]
+        return [d for d in yaml.load_all(stream, Loader=_YamlLoader) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -212,8 +228,11 @@ def _yaml_documents(text: str, name: str) -> list[Any]:
         raise InputError("YAML nesting is too deep", file=name) from None
 
 
-def parse_text(text: str, name: str) -> list[Any]:
-    """The documents of one file: JSON if it looks like JSON, YAML otherwise."""
+def parse_text(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:
+    """The documents of one file: JSON if it looks like JSON, YAML otherwise.
+
+    ``report(chars_read)`` is called while a YAML text is parsed (the slow case).
+    """
     head = text.lstrip()[:1]
     if head in ("{", "["):
         try:
@@ -225,7 +244,7 @@ def parse_text(text: str, name: str) -> list[Any]:
                 return _yaml_documents(text, name)
             except InputError:
                 raise json_error from None
-    return _yaml_documents(text, name)
+    return _yaml_documents(text, name, report)
 
 
 def _add_documents(inv: Inventory, docs: list[Any], name: str) -> None:
@@ -267,7 +286,13 @@ def load_inventory(paths: list[str], stdin: io.TextIOBase | None = None,
         if f == "-":
             size = len(text.encode("utf-8", "replace"))
             total += size
-        _add_documents(inv, parse_text(text, name), name)
+        report = None
+        if progress:
+            base, limit = done, size
+
+            def report(chars: int, base: int = base, limit: int = limit) -> None:
+                progress(base + min(chars, limit), total)  # type: ignore[misc]
+        _add_documents(inv, parse_text(text, name, report), name)
         done += size
         if progress:
             progress(done, total)

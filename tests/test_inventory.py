@@ -55,6 +55,17 @@ def test_typed_list_items_without_kind_and_several_files(tmp_path):
     assert progress[0][0] == 0 and progress[-1][0] == progress[-1][1] > 0
 
 
+def test_progress_while_parsing_a_big_yaml_file(tmp_path):
+    pods = [dict(POD, metadata={"name": f"p{i}", "namespace": "ns1", "labels": {"app": "x" * 40}}) for i in range(300)]
+    path = _write(tmp_path, "big.yaml", yaml.safe_dump({"kind": "List", "items": pods}))
+    calls = []
+    inv = load_inventory([path], progress=lambda done, total: calls.append((done, total)))
+    assert inv.count("Pod") == 300
+    done = [d for d, _ in calls]
+    assert len(calls) > 3 and done == sorted(done)      # reported while parsing, never backwards
+    assert calls[-1][0] == calls[-1][1] == (tmp_path / "big.yaml").stat().st_size
+
+
 def test_directory_and_stdin(tmp_path):
     d = tmp_path / "dir"
     d.mkdir()
