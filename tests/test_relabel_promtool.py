@@ -1,0 +1,230 @@
+"""Cross-check of the relabel engine against the real promtool (2.42).
+
+Each example is one scrape config (a random rule chain) and many random label
+sets, written as file_sd target groups (one target per group, so promtool
+prints one result per target); ONE ``promtool check service-discovery`` call
+per config. promtool's final labels (or dropped / error) must equal
+``populate_target`` for every target, as multisets. Zero differences allowed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from migrator.errors import ConfigError
+from migrator.relabel import parse_rules, populate_target
+from migrator.version import Version
+from promtool_util import (check_config, check_service_discovery, multiset_diff, outcome_key,
+                           promtool_available, promtool_version)
+
+pytestmark = [
+    pytest.mark.promtool,
+    pytest.mark.skipif(not promtool_available(), reason="promtool not installed (apt install prometheus)"),
+]
+
+V = Version.parse("2.42.0")
+
+# ----------------------------------------------------------------------------------------------
+# Strategies
+
+NAMES = ["a", "b", "c", "d", "f", "__tmp", "__meta_x", "job", "instance", "__address__", "__scheme__",
+         "__metrics_path__", "__param_p", "__scrape_interval__", "__scrape_timeout__", "x_1", "a_b"]
+SD_NAMES = ["a", "b", "c", "d", "f", "__tmp", "__meta_x", "__meta_y", "job", "instance", "x_1", "a_b",
+            "__scheme__", "__param_p", "__scrape_interval__"]
+ATOMS = ["a", "b", "f", "o", ".", "[ab]", "[^a]", r"\d", r"\w", ":", "-", r"\.", "_", "x", r"\s",
+         "(a|b)", "(.*)", "(.+)", "(a*)", "(?:a|b)", "(?P<n>[a-f]+)", "é", "[a-c0-9]"]
+ODD = ["(?i)A", "(a|)+", "(a*)*", "a{,2}", "a)|(b", "^a", "b$", r"\pL+", "[[:alpha:]]+", r"\Qa.b\E",
+       "(?s:.)", "a{2}", "(?U)a+", "[^:]+:?", "(?P<n>a)(?P<n>b)?"]
+QUANTS = ["", "", "", "*", "+", "?", "*?", "{1,2}"]
+
+VALUE_CHARS = st.sampled_from(list("abfo:/._-x0123 \né") + ["ab", "foo", "bar", ":80", "a:b"])
+VALUES = st.lists(VALUE_CHARS, min_size=0, max_size=4).map("".join)
+ADDRESSES = st.sampled_from(["h1", "h2:9090", "[::1]", "::1", "localhost", "x/y", "", "a:80", "1.2.3.4",
+                             "h:443", "[::1]:9"])
+
+
+@st.composite
+def regexes(draw):
+    if draw(st.integers(0, 3)) == 0:  # constructs only RE2 handles (no Python fast path)
+        return draw(st.sampled_from(ODD))
+    n = draw(st.integers(1, 4))
+    parts = []
+    for _ in range(n):
+        atom = draw(st.sampled_from(ATOMS))
+        q = draw(st.sampled_from(QUANTS))
+        if atom.startswith("(") and q:
+            q = "" if draw(st.booleans()) else q  # quantified groups sometimes
+        parts.append(atom + q)
+    body = "".join(parts)
+    if draw(st.integers(0, 4)) == 0:
+        body = body + "|" + draw(st.sampled_from(ATOMS))
+    if draw(st.integers(0, 5)) == 0:
+        body = "(" + body + ")"
+    return body
+
+
+TEMPLATES = ["$1", "${1}", "${2}", "$1x", "x", "", "$0", "[$1]", "$$", "a$", "${n}", "$n", "h3:80", "https",
+             "${1}_${2}", "$2-$1", "5s", "/m", "${1"]
+TARGETS = ["a", "b", "d", "f", "${1}", "$1", "x${2}", "$1x", "__tmp", "${n}", "__address__", "__scheme__",
+           "instance", "job", "__scrape_timeout__", "__param_p", "__meta_x", "o"]
+
+
+@st.composite
+def rules(draw):
+    action = draw(st.sampled_from(["replace"] * 4 + ["keep", "drop", "keepequal", "dropequal", "hashmod",
+                                                     "labelmap", "labelmap", "labeldrop", "labelkeep",
+                                                     "lowercase", "uppercase"]))
+    r: dict = {"action": action}
+    if action in ("labeldrop", "labelkeep"):
+        r["regex"] = draw(st.one_of(regexes(), st.sampled_from(["__.*|a|job|instance", "a.*", "__meta_.*",
+                                                                  "[a-d]", "x_1|a_b"])))
+        return r
+    if action == "labelmap":
+        r["regex"] = draw(st.one_of(regexes(), st.sampled_from(["__meta_(.*)", "(a|b)", "a_(.*)",
+                                                                  "(.)_(.*)", "__(tmp)"])))
+        r["replacement"] = draw(st.sampled_from(["$1", "${1}", "copy_$0", "x_${2}", "${1}_m", "$1x", "z"]))
+        return r
+    r["source_labels"] = draw(st.lists(st.sampled_from(NAMES), min_size=0, max_size=3))
+    if action in ("keepequal", "dropequal"):
+        r["target_label"] = draw(st.sampled_from(NAMES))
+        return r
+    if draw(st.booleans()):
+        r["separator"] = draw(st.sampled_from([";", "", ":", "-"]))
+    if action in ("lowercase", "uppercase"):
+        r["target_label"] = draw(st.sampled_from(["a", "d", "${1}", "__tmp", "instance"]))
+        return r
+    if action == "hashmod":
+        r["target_label"] = draw(st.sampled_from(["d", "__tmp", "h"]))
+        r["modulus"] = draw(st.sampled_from([1, 2, 7, 1000, 2 ** 64 - 1]))
+        return r
+    if action in ("keep", "drop"):
+        r["regex"] = draw(regexes())
+        return r
+    if draw(st.integers(0, 3)):
+        r["regex"] = draw(regexes())
+    r["target_label"] = draw(st.sampled_from(TARGETS))
+    if draw(st.integers(0, 3)):
+        r["replacement"] = draw(st.sampled_from(TEMPLATES))
+    return r
+
+
+@st.composite
+def jobs(draw):
+    job = {"job_name": "j", "relabel_configs": draw(st.lists(rules(), min_size=1, max_size=6))}
+    if draw(st.integers(0, 3)) == 0:
+        job["scheme"] = "https"
+    if draw(st.integers(0, 3)) == 0:
+        job["params"] = {"p": ["v1", "v2"], "q": ["w"]}
+    if draw(st.integers(0, 4)) == 0:
+        job["scrape_interval"] = draw(st.sampled_from(["5s", "90s", "1h"]))
+    if draw(st.integers(0, 4)) == 0:
+        job["metrics_path"] = "/m"
+    return job
+
+
+@st.composite
+def groups(draw, n):
+    out = []
+    for _ in range(n):
+        labels = draw(st.dictionaries(st.sampled_from(SD_NAMES), VALUES, max_size=6))
+        if "__scrape_interval__" in labels:
+            labels["__scrape_interval__"] = draw(st.sampled_from(["", "5s", "1m", "0", "x", "10s"]))
+        out.append({"targets": [draw(ADDRESSES)], "labels": labels})
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _compare(job: dict, tgroups: list[dict]) -> None:
+    try:
+        rules_ = parse_rules(job["relabel_configs"], version=V)
+    except ConfigError as exc:
+        # Our validation refuses the chain: promtool must refuse it too.
+        ok, out = check_config({"scrape_configs": [dict(job, static_configs=[{"targets": ["h:1"]}])]})
+        assert not ok, f"we refuse ({exc}) but promtool accepts:\n{job}"
+        return
+    results, sd_path = check_service_discovery(job, tgroups, expected=len(tgroups))
+    expected = []
+    for g in tgroups:
+        group_labels = dict(g["labels"], __meta_filepath=sd_path)
+        r = populate_target({"__address__": g["targets"][0]}, job, version=V, rules=rules_,
+                            group_labels=group_labels)
+        expected.append(outcome_key(r.labels, r.error))
+    actual = [r.key() for r in results]
+    only_ours, only_theirs = multiset_diff(expected, actual)
+    assert not only_ours and not only_theirs, (
+        f"differences for job {job}\nonly in simulation: {dict(only_ours)}\n"
+        f"only in promtool: {dict(only_theirs)}\ngroups: {tgroups}")
+
+
+TARGETS_PER_CONFIG = 40
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _version_check():
+    v = promtool_version()
+    if v is None or not v.startswith("2.42"):
+        pytest.skip(f"these cases expect promtool 2.42 (found {v})")
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
+def test_random_chains_match_promtool(job, tgroups):
+    _compare(job, tgroups)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
+def test_random_chains_match_promtool_slow(job, tgroups):
+    _compare(job, tgroups)
+
+
+# A fixed chain: the kubernetes-pods idiom, over hand-picked label sets (one promtool call).
+K8S_PODS = {
+    "job_name": "kubernetes-pods",
+    "relabel_configs": [
+        {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], "action": "keep",
+         "regex": "true"},
+        {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scheme"], "action": "replace",
+         "regex": "(https?)", "target_label": "__scheme__"},
+        {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"], "action": "replace",
+         "target_label": "__metrics_path__", "regex": "(.+)"},
+        {"source_labels": ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+         "action": "replace", "regex": r"([^:]+)(?::\d+)?;(\d+)", "replacement": "$1:$2",
+         "target_label": "__address__"},
+        {"action": "labelmap", "regex": "__meta_kubernetes_pod_label_(.+)"},
+        {"source_labels": ["__meta_kubernetes_namespace"], "action": "replace", "target_label": "namespace"},
+        {"source_labels": ["__meta_kubernetes_pod_name"], "action": "replace", "target_label": "pod"},
+        {"source_labels": ["__meta_kubernetes_pod_phase"], "regex": "Pending|Succeeded|Failed|Completed",
+         "action": "drop"},
+    ],
+}
+
+
+def test_kubernetes_pods_chain_matches_promtool():
+    tgroups = []
+    for i in range(30):
+        labels = {
+            "__meta_kubernetes_namespace": f"ns{i % 3}",
+            "__meta_kubernetes_pod_name": f"pod-{i}",
+            "__meta_kubernetes_pod_phase": ["Running", "Pending", "Succeeded"][i % 3],
+            "__meta_kubernetes_pod_label_app": f"app{i % 4}",
+            "__meta_kubernetes_pod_label_team_name": "x" if i % 2 else "",
+        }
+        if i % 5:
+            labels["__meta_kubernetes_pod_annotation_prometheus_io_scrape"] = "true" if i % 7 else "false"
+        if i % 4 == 0:
+            labels["__meta_kubernetes_pod_annotation_prometheus_io_port"] = str(9000 + i)
+        if i % 6 == 0:
+            labels["__meta_kubernetes_pod_annotation_prometheus_io_scheme"] = "https"
+        if i % 8 == 0:
+            labels["__meta_kubernetes_pod_annotation_prometheus_io_path"] = "/custom"
+        addr = f"10.0.0.{i}" + (":8080" if i % 3 else "")
+        tgroups.append({"targets": [addr], "labels": labels})
+    _compare(K8S_PODS, tgroups)
