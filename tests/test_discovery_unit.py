@@ -480,3 +480,44 @@ def test_ingress_rules(rules, tls, want):
 def test_flatten_target_wins():
     g = TargetGroup("x", [{"__address__": "a", "k": "target"}, {"__address__": "b"}], {"k": "group", "g": "1"})
     assert flatten([g]) == [{"__address__": "a", "k": "target", "g": "1"}, {"__address__": "b", "k": "group", "g": "1"}]
+
+
+# -- robustness ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SEL_ALPHABET = st.sampled_from(list("ab=!,() <>-_./\\") + ["in", "notin", " in ", "1", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SEL_ALPHABET, max_size=12).map("".join))
+def test_selector_parsers_only_raise_value_error(text):
+    for parse in (parse_label_selector, lambda t: parse_field_selector(t, "Pod")):
+        try:
+            sel = parse(text)
+        except ValueError:
+            continue
+        sel.matches({"a": "b"}) if parse is parse_label_selector else sel.matches(pod(), "Pod")
+
+
+_JUNK = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=5),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["metadata", "spec", "status", "subsets", "endpoints", "ports", "addresses",
+                                          "containers", "labels", "name", "namespace", "podIP", "port", "targetRef",
+                                          "kind", "rules", "http", "paths", "tls", "conditions", "addressType"]),
+                         inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["Pod", "Service", "Endpoints", "EndpointSlice", "Node", "Ingress"]), _JUNK, _JUNK)
+def test_discovery_is_lenient_about_odd_objects(kind, body, extra):
+    obj = {"kind": kind, "metadata": {"name": "x", "namespace": "default"}}
+    if isinstance(body, dict):
+        obj.update({k: v for k, v in body.items() if k != "kind"})
+    role = {"Endpoints": "endpoints", "EndpointSlice": "endpointslice"}.get(kind, kind.lower())
+    objs = [obj, pod(), node(), service()]
+    for r in {role, "endpoints", "endpointslice"}:
+        for g in discover({"role": r, "attach_metadata": {"node": True}}, Inventory.from_objects(objs)):
+            assert all(isinstance(v, str) for t in g.targets for v in t.values())
+            assert all(isinstance(v, str) for v in g.labels.values())
