@@ -258,8 +258,12 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
 
 
 def parse_rules(raw: Any, *, version: Version | str | None = None, scheme: str | None = None,
-                kind: str = "target") -> list[Rule]:
-    """A list of rules (``relabel_configs``); field names in errors are ``[i].field``."""
+                kind: str = "target",
+                text_of: Optional[Callable[[int, str], Optional[str]]] = None) -> list[Rule]:
+    """A list of rules (``relabel_configs``); field names in errors are ``[i].field``.
+
+    ``text_of(i, field)`` may give the literal YAML text of rule i's scalar field.
+    """
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -269,7 +273,8 @@ def parse_rules(raw: Any, *, version: Version | str | None = None, scheme: str |
         if item is None:
             raise ConfigError(f"empty or null {kind} relabeling rule in scrape config", field=f"[{i}]")
         try:
-            out.append(parse_rule(item, version=version, scheme=scheme, kind=kind))
+            tf = (lambda f, _i=i: text_of(_i, f)) if text_of is not None else None
+            out.append(parse_rule(item, version=version, scheme=scheme, kind=kind, text_of=tf))
         except ConfigError as exc:
             exc.field = f"[{i}]" + (f".{exc.field}" if exc.field else "")
             raise

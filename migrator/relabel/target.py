@@ -13,6 +13,7 @@ Pure: plain data in and out.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -58,8 +59,7 @@ def parse_duration(s: str, *, version: Version | str | None = None) -> int:
             if text is None:
                 continue
             n = min(int(text), _INT64_MAX)
-            mult = _MS[unit] * 1_000_000  # as a time.Duration (ns)
-            if n > _INT64_MAX // mult // 1_000_000:
+            if n > _INT64_MAX // _MS[unit] // 1_000_000:
                 overflow = True
             d = _wrap64(n * 1_000_000)
             dur = _wrap64(dur + _wrap64(d * _MS[unit]))
@@ -407,3 +407,26 @@ def populate_labels(discovered: dict, job: dict, *, version: Version | str | Non
     r = populate_target(discovered, job, version=version, rules=rules, global_config=global_config,
                         group_labels=group_labels)
     return r.labels, r.reason
+
+
+def scrape_url(labels: dict[str, str], job: dict) -> str:
+    """The URL Prometheus scrapes for a kept target: scheme://address/path?query.
+
+    The query starts from the job's ``params`` (all values); each ``__param_<k>`` label replaces
+    the first value of k or adds k. Keys are sorted, as Go's url.Values.Encode does.
+    """
+    params: dict[str, list[str]] = {}
+    for k, vals in (job.get("params") or {}).items():
+        if isinstance(vals, list):
+            params[str(k)] = ["" if x is None else str(x) for x in vals]
+    for name, value in labels.items():
+        if name.startswith("__param_"):
+            k = name[len("__param_"):]
+            if params.get(k):
+                params[k][0] = value
+            else:
+                params[k] = [value]
+    query = "&".join(f"{urllib.parse.quote_plus(k, safe='')}={urllib.parse.quote_plus(v, safe='')}"
+                     for k in sorted(params) for v in params[k])
+    url = f"{labels.get('__scheme__', '')}://{labels.get('__address__', '')}{labels.get('__metrics_path__', '')}"
+    return url + ("?" + query if query else "")
