@@ -12,6 +12,19 @@ the Prometheus release's behaviour where 2.x and 3.x differ (None = latest).
 which is the label set relabeling starts from.
 
 Pure: plain data in, plain data out.
+
+Where Prometheus itself is not deterministic or depends on event history, this
+computes one of its possible answers from the final state:
+
+* extra container-port targets of endpoints/endpointslice groups come per pod in
+  first-seen order (Prometheus: Go map order);
+* when two keys sanitise to the same label name, the later key in the object wins
+  (Prometheus: random);
+* stale groups that only an event sequence produces (e.g. a node update that the
+  endpoints node index does not notice) are not modelled; a node without addresses
+  has no group (Prometheus keeps whatever it had before);
+* a field selector the API server would refuse raises InputError (Prometheus logs
+  failing watches and discovers nothing for that informer).
 """
 
 from __future__ import annotations
