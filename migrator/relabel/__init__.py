@@ -12,12 +12,14 @@ Public API:
   layer does around relabeling.
 """
 
-from migrator.relabel.engine import Step, go_lower, go_upper, hashmod, relabel, relabel_trace
+from migrator.relabel.engine import (Step, go_lower, go_upper, hashmod, relabel, relabel_index,
+                                     relabel_trace)
 from migrator.relabel.regex import Regex, RegexError, compile_regex
 from migrator.relabel.rules import (ACTIONS, Rule, is_legacy_name, is_template_target, is_utf8_name,
                                     parse_rule, parse_rules)
 from migrator.relabel.target import (TargetResult, format_duration, job_defaults, parse_duration,
-                                     populate_labels, populate_target, pre_relabel_labels,
+                                     populate_labels, populate_target, populate_targets,
+                                     pre_relabel_labels,
                                      scrape_url)
 from migrator.relabel.template import Template
 
@@ -25,5 +27,6 @@ __all__ = [
     "ACTIONS", "Regex", "RegexError", "Rule", "Step", "TargetResult", "Template", "compile_regex",
     "format_duration", "go_lower", "go_upper", "hashmod", "is_legacy_name", "is_template_target",
     "is_utf8_name", "job_defaults", "parse_duration", "parse_rule", "parse_rules", "populate_labels",
-    "populate_target", "pre_relabel_labels", "relabel", "relabel_trace", "scrape_url",
+    "populate_target", "populate_targets", "pre_relabel_labels", "relabel", "relabel_index",
+    "relabel_trace", "scrape_url",
 ]

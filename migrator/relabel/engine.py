@@ -150,11 +150,11 @@ def _apply(lset: dict, rule: Rule) -> tuple[bool, Optional[bool]]:
         names = regex.names
         tt = rule.target_template
         target = tt.literal if not tt.has_refs else tt.expand(val, spans, names)
-        old = rule.version < _V2_50
-        if old:
+        old = rule.legacy_replace
+        if old or rule.scheme == "legacy":
             valid = is_legacy_name(target)
         else:
-            valid = is_legacy_name(target) if rule.scheme == "legacy" else is_utf8_name(target)
+            valid = is_utf8_name(target)
         if not valid:
             if old:
                 lset.pop(rule.target_label, None)
@@ -229,6 +229,20 @@ def relabel(labels: dict[str, str], rules: Iterable[Rule]) -> Optional[dict[str,
         if not keep:
             return None
     return lset
+
+
+def relabel_index(labels: dict[str, str], rules: Iterable[Rule]
+                  ) -> tuple[Optional[dict[str, str]], Optional[int]]:
+    """Like relabel, plus the index of the rule that dropped the set: (result | None, index | None)."""
+    rules = list(rules)
+    if not rules:
+        return dict(labels), None
+    lset = _start(labels)
+    for i, rule in enumerate(rules):
+        keep, _ = _apply(lset, rule)
+        if not keep:
+            return None, i
+    return lset, None
 
 
 def relabel_trace(labels: dict[str, str], rules: Iterable[Rule]

@@ -85,6 +85,8 @@ class Rule:
     version: Version = field(default=None)  # type: ignore[assignment]
     #: Name validation scheme for the runtime target check ("legacy" or "utf8").
     scheme: str = "legacy"
+    #: Runtime semantics of 2.42-2.49 replace: delete the unexpanded target_label (see engine).
+    legacy_replace: bool = field(default=False, repr=False)
     target_template: Template = field(default=None, repr=False)  # type: ignore[assignment]
     replacement_template: Template = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -254,6 +256,7 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
     return Rule(action=action, source_labels=source_labels, separator=separator, regex=regex,
                 modulus=modulus, target_label=target_label, replacement=replacement,
                 explicit=frozenset(explicit), version=v, scheme=sch,
+                legacy_replace=v < Version(2, 50, 0),
                 target_template=Template(target_label), replacement_template=Template(replacement))
 
 

@@ -12,13 +12,14 @@ Pure: plain data in and out.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from migrator.errors import ConfigError
-from migrator.relabel.engine import Step, relabel_trace
+from migrator.relabel.engine import Step, relabel_index, relabel_trace
 from migrator.relabel.rules import Rule, _go_quote, is_valid_utf8, parse_rules, resolve_version
 from migrator.version import Version
 
@@ -44,12 +45,20 @@ def parse_duration(s: str, *, version: Version | str | None = None) -> int:
 
     Up to 2.42 (common v0.39) the regex-based parser; from 2.43 the hand-written one.
     """
-    v = resolve_version(version)
+    return _parse_duration_cached(s, resolve_version(version) < _V2_43)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_duration_cached(s: str, old: bool) -> int:
+    return _parse_duration(s, old)
+
+
+def _parse_duration(s: str, old: bool) -> int:
     if s == "0":
         return 0
     if s == "":
         raise ValueError("empty duration string")
-    if v < _V2_43:
+    if old:
         m = _OLD_DURATION.match(s)
         if not m:
             raise ValueError(f"not a valid duration string: {_go_quote(s)}")
@@ -231,13 +240,14 @@ class TargetResult:
     def kept(self) -> bool:
         return self.labels is not None
 
+    dropped_action: Optional[str] = None       # action of the dropping rule
+
     @property
     def reason(self) -> Optional[str]:
         if self.labels is not None:
             return None
         if self.dropped_by is not None:
-            rule = self.steps[self.dropped_by].rule if self.steps else None
-            what = f" ({rule.action})" if rule is not None else ""
+            what = f" ({self.dropped_action})" if self.dropped_action else ""
             return f"dropped by relabel rule #{self.dropped_by}{what}"
         return self.error
 
@@ -288,9 +298,11 @@ def _split_host_port_ok(addr: str) -> tuple[bool, str, str]:
 
 def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | None = None,
                        global_config: Optional[dict] = None,
-                       group_labels: Optional[dict] = None) -> dict[str, str]:
+                       group_labels: Optional[dict] = None,
+                       defaults: Optional[dict] = None) -> dict[str, str]:
     """The label set relabeling starts from: target labels over group labels, then the job's
-    defaults for missing/empty names, then ``__param_*`` (2.x overwrites, 3.x only fills in)."""
+    defaults for missing/empty names, then ``__param_*`` (2.x overwrites, 3.x only fills in).
+    ``defaults`` may pass a precomputed ``job_defaults(job)``."""
     v = resolve_version(version)
     base: dict[str, str] = {}
     if group_labels:
@@ -299,7 +311,8 @@ def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | 
     for k, val in discovered.items():
         base[str(k)] = "" if val is None else str(val)
     lset = {k: val for k, val in base.items() if val != ""}
-    defaults = job_defaults(job, version=v, global_config=global_config)
+    if defaults is None:
+        defaults = job_defaults(job, version=v, global_config=global_config)
     for k, val in defaults.items():
         if k.startswith("__param_"):
             if v.major >= 3 and lset.get(k, "") != "":
@@ -319,22 +332,31 @@ def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | 
 def populate_target(discovered: dict, job: dict, *, version: Version | str | None = None,
                     rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
                     group_labels: Optional[dict] = None,
-                    no_default_port: bool = False) -> TargetResult:
+                    no_default_port: bool = False, trace: bool = False,
+                    defaults: Optional[dict] = None) -> TargetResult:
     """Prometheus PopulateLabels for one discovered target of a scrape config.
 
     ``discovered`` are the target's own labels, ``group_labels`` its target group's common
     labels (target labels win). ``rules`` default to the job's parsed ``relabel_configs``.
-    ``no_default_port`` is the 2.x feature flag of that name.
+    ``no_default_port`` is the 2.x feature flag of that name. ``trace`` records every rule's
+    effect in ``steps``; ``defaults`` may pass a precomputed ``job_defaults(job)`` (see
+    ``populate_targets`` for many targets of one job).
     """
     v = resolve_version(version)
     if rules is None:
         rules = parse_rules(job.get("relabel_configs"), version=v,
                             scheme=job.get("metric_name_validation_scheme") or None)
     pre = pre_relabel_labels(discovered, job, version=v, global_config=global_config,
-                             group_labels=group_labels)
-    lset, dropped_by, steps = relabel_trace(pre, list(rules))
+                             group_labels=group_labels, defaults=defaults)
+    rules = rules if isinstance(rules, list) else list(rules)
+    steps: list[Step] = []
+    if trace:
+        lset, dropped_by, steps = relabel_trace(pre, rules)
+    else:
+        lset, dropped_by = relabel_index(pre, rules)
     if lset is None:
-        return TargetResult(None, pre, dropped_by=dropped_by, steps=steps)
+        return TargetResult(None, pre, dropped_by=dropped_by, steps=steps,
+                            dropped_action=rules[dropped_by].action if dropped_by is not None else None)
 
     def err(msg: str) -> TargetResult:
         return TargetResult(None, pre, error=msg, steps=steps)
@@ -396,6 +418,20 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
         if not is_valid_utf8(lset[name]):
             return err(f"invalid label value for {_go_quote(name)}: {_go_quote(lset[name])}")
     return TargetResult(lset, pre, steps=steps)
+
+
+def populate_targets(targets: Iterable[dict], job: dict, *, version: Version | str | None = None,
+                     rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
+                     group_labels: Optional[dict] = None, trace: bool = False) -> list[TargetResult]:
+    """populate_target for many discovered targets of one job (rules and defaults computed once)."""
+    v = resolve_version(version)
+    if rules is None:
+        rules = parse_rules(job.get("relabel_configs"), version=v,
+                            scheme=job.get("metric_name_validation_scheme") or None)
+    rules = list(rules)
+    defaults = job_defaults(job, version=v, global_config=global_config)
+    return [populate_target(t, job, version=v, rules=rules, global_config=global_config,
+                            group_labels=group_labels, trace=trace, defaults=defaults) for t in targets]
 
 
 def populate_labels(discovered: dict, job: dict, *, version: Version | str | None = None,
