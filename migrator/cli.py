@@ -207,6 +207,68 @@ def validate(
                           output=output.value)
 
 
+TARGETS_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# what the Istio monitors scrape on the sample cluster[/dim]
+  migrator targets samples/istio/monitors.yaml --inventory samples/inventory/cluster.yaml
+
+  [dim]# a raw prometheus.yml against a live cluster (read-only list calls)[/dim]
+  migrator targets prometheus.yml --cluster --context prod
+
+  [dim]# for scripts: every discovered target, kept or dropped, as JSON[/dim]
+  kubectl get pods,services,endpoints,endpointslices,nodes,namespaces -A -o json > inv.json
+  migrator targets samples/raw/istio-prometheus.yml --inventory inv.json --output json -o targets.json
+
+  [dim]# why is this pod (not) scraped? every relabel step[/dim]
+  migrator targets samples/raw/istio-prometheus.yml --inventory samples/inventory/cluster.yaml --explain productpage-v1-6b746f74dc-9stvs
+
+[bold]Exit status[/bold]: 0 every job evaluated, 1 some job could not be (each reported), 2 unusable input.
+"""
+
+
+@app.command(epilog=TARGETS_EPILOG)
+def targets(
+    configs: List[str] = typer.Argument(..., metavar="CONFIG...",
+                                        help="Raw scrape config in any shape (prometheus.yml, a bare list, an "
+                                             "additionalScrapeConfigs Secret, a ConfigMap, Helm values) or "
+                                             "monitors; files, directories or '-'."),
+    inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
+                                                  help="Cluster objects: kubectl get ... -A -o json|yaml output "
+                                                       "(repeatable, '-' for stdin). JSON loads much faster."),
+    cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="With --cluster."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context, with --cluster."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE",
+                                             help="Prometheus CR: context for monitors, its version and namespace."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Semantics of this Prometheus version (default: the "
+                                                          "CR's, else 3.x)."),
+    own_namespace: Optional[str] = typer.Option(None, "--own-namespace", metavar="NS",
+                                                help="What namespaces.own_namespace means (default: the CR's "
+                                                     "namespace, else 'default')."),
+    key: Optional[str] = typer.Option(None, "--key", help="The Secret/ConfigMap key holding the scrape config."),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="TARGET",
+                                          help="Show every relabel step for a target: an address, an instance, "
+                                               "or a pod/node/service name."),
+    show_dropped: bool = typer.Option(False, "--show-dropped", help="Also list dropped targets and why."),
+    output: Output = typer.Option(Output.text, "--output", help="text (a table per job) or json."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+) -> None:
+    """What a scrape setup scrapes: Kubernetes discovery over a cluster inventory, then Prometheus's own
+    relabeling, job by job — kept targets with their final labels, dropped ones with the rule that dropped
+    them."""
+    from migrator import commands
+
+    with guarded():
+        code = commands.targets(configs=configs, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig,
+                                context=context, prometheus=prometheus, prometheus_version=prometheus_version,
+                                own_namespace=own_namespace, key=key, output=output.value, explain=explain,
+                                out=out, force=force, show_dropped=show_dropped)
+    raise typer.Exit(code)
+
+
 GENERATE_EPILOG = """
 [bold]Examples[/bold]
 

@@ -6,6 +6,7 @@ core, and write. They raise MigratorError (or ErrorList) for the CLI to report.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from typing import Any
 
@@ -272,3 +273,245 @@ def validate(*, files: list[str], prometheus_version: str | None, strict_names: 
         raise ExitStatus(2)
     if not checked:
         raise InputError("no monitor among the inputs")
+
+
+# ---------------------------------------------------------------------------
+# targets
+
+
+def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus_version: str | None,
+                       key: str | None = None):
+    """Jobs from raw scrape configs and/or monitors (rendered portable).
+
+    Returns (jobs as [(config, origin, base_dir)], global_config, version, cr, problems) where
+    problems are per-job (origin, Problem) from reading raw configs.
+    """
+    import os
+
+    from migrator.scrapeconfig import locate_jobs, read_jobs
+    from migrator.version import Version
+
+    docs = load_documents(configs)
+    raw_docs, object_docs = [], []
+    for doc in docs:
+        d = doc.data
+        if isinstance(d, dict) and isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str):
+            if d["kind"] in ("Secret", "ConfigMap"):
+                try:
+                    locate_jobs(doc, key=key)
+                    raw_docs.append(doc)
+                    continue
+                except InputError:
+                    pass
+            object_docs.append(doc)
+        else:
+            raw_docs.append(doc)
+    inputs = classify(object_docs)
+    for line in inputs.skipped:
+        _warn(line)
+    cr_doc = None
+    if prometheus:
+        cr_doc = single_prometheus(classify(load_documents([prometheus])).prometheus)
+        if cr_doc is None:
+            raise InputError("no Prometheus object found", file=prometheus, field="--prometheus")
+    else:
+        cr_doc = single_prometheus(inputs.prometheus)
+    cr = cr_doc.data if cr_doc else None
+    version_text = prometheus_version or (((cr or {}).get("spec") or {}).get("version"))
+    version = Version.parse(version_text) if version_text else None
+    jobs: list[tuple[dict, str, str, list]] = []
+    global_config: dict = {}
+    if raw_docs:
+        parsed = read_jobs(raw_docs, key=key)
+        global_config = parsed.global_config or {}
+        for job in parsed.jobs:
+            base = os.path.dirname(job.file) if job.file not in ("<stdin>", "-") else "."
+            jobs.append((job.config, f"{job.file}:{job.line}", base, job.problems))
+    if inputs.monitors:
+        from migrator.validate import validate_monitor
+
+        errors = [e for d in inputs.monitors for e in validate_monitor(d)]
+        if errors:
+            raise ErrorList(errors)
+        ctx, result = render_jobs([d.data for d in inputs.monitors], cr,
+                                  prometheus_version=str(version) if version else None, operator=False,
+                                  secrets=[d.data for d in inputs.secrets],
+                                  configmaps=[d.data for d in inputs.configmaps])
+        for w in result.warnings:
+            _warn(f"{w.monitor}: {w.message}")
+        origins = _monitor_origins(inputs.monitors)
+        for job in result.jobs:
+            jobs.append((job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", []))
+        if cr is not None:
+            global_config = {"scrape_interval": (cr.get("spec") or {}).get("scrapeInterval") or "30s"}
+            if (cr.get("spec") or {}).get("scrapeTimeout"):
+                global_config["scrape_timeout"] = cr["spec"]["scrapeTimeout"]
+    if not jobs:
+        raise InputError("no scrape job among the inputs")
+    own_ns = ((cr or {}).get("metadata") or {}).get("namespace")
+    return jobs, global_config, version, own_ns, inputs.monitors
+
+
+def _monitor_key(job_name: str) -> tuple:
+    parts = job_name.split("/")
+    return tuple(parts[:3]) if len(parts) >= 3 else (job_name,)
+
+
+def _monitor_origins(monitors: list[Document]) -> dict:
+    out = {}
+    for d in monitors:
+        kind = d.kind[0].lower() + d.kind[1:]
+        out[(kind, d.namespace or "default", d.name)] = f"{describe(d)} ({d.file}:{d.line})"
+    return out
+
+
+def _monitor_findings(monitors: list[Document]) -> list[str]:
+    out = []
+    for d in monitors:
+        spec = d.data.get("spec") or {}
+        eps = spec.get("podMetricsEndpoints" if d.kind == "PodMonitor" else "endpoints") or []
+        for i, ep in enumerate(eps):
+            if not isinstance(ep, dict):
+                continue
+            if not (ep.get("port") or ep.get("portNumber") or ep.get("targetPort")):
+                what = "every declared container port" if d.kind == "PodMonitor" else \
+                    "every endpoint port and every unbound container port"
+                out.append(f"{describe(d)} endpoint {i} ({d.file}:{d.line}) has no port: {what} is scraped")
+            port = ep.get("port")
+            if isinstance(port, str) and any(c in port for c in ".*+?()[]{}|^$\\"):
+                out.append(f"{describe(d)} endpoint {i}: port {port!r} holds regex characters; the operator "
+                           "uses it as a regex")
+    return out
+
+
+def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, kubeconfig: str | None,
+            context: str | None, prometheus: str | None, prometheus_version: str | None,
+            own_namespace: str | None, key: str | None, output: str, explain: str | None,
+            out: str | None, force: bool, show_dropped: bool) -> int:
+    from migrator import targets as core
+    from migrator.progress import progress_bar
+
+    _check_stdin_once(configs, inventory)
+    jobs, global_config, version, cr_ns, monitors = load_scrape_inputs(
+        configs, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
+    inv = None
+    if inventory and cluster:
+        raise InputError("give --inventory or --cluster, not both", field="--cluster")
+    if inventory:
+        from migrator.inventory import load_inventory
+
+        with progress_bar("loading inventory") as cb:
+            inv = load_inventory(inventory, progress=cb)
+        for note in getattr(inv, "notes", []) or []:
+            _note(f"inventory: {note}")
+    elif cluster:
+        from migrator.inventory import load_cluster
+
+        with progress_bar("listing cluster objects", unit="kinds") as cb:
+            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
+    needs_k8s = [str(c.get("job_name", "")) for c, _, _, _ in jobs if c.get("kubernetes_sd_configs")]
+    if needs_k8s and inv is None:
+        raise InputError(f"job(s) {', '.join(needs_k8s)} use kubernetes_sd_configs: give the cluster's objects "
+                         "with --inventory FILE (kubectl get pods,services,endpoints,endpointslices,nodes,"
+                         "namespaces -A -o json) or read them with --cluster", field="--inventory")
+    opts = core.EvalOptions(version=version, own_namespace=own_namespace or cr_ns or "default",
+                            global_config=global_config, trace=explain is not None)
+    results = []
+    problems_out = []
+    with progress_bar("evaluating jobs", unit="jobs") as cb:
+        for i, (config, origin, base, problems) in enumerate(jobs):
+            for p in problems:
+                (problems_out.append(str(p)) if p.severity == "warning" else None)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                r = core.JobResult(str(config.get("job_name", "")), origin, config=config,
+                                   error="; ".join(str(p) for p in errors))
+            else:
+                r = core.evaluate_job(config, origin, inv, core.EvalOptions(
+                    version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
+                    global_config=opts.global_config, trace=opts.trace))
+            results.append(r)
+            if cb:
+                cb(i + 1, len(jobs))
+    warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
+    failed = [r for r in results if r.error]
+    if explain is not None:
+        text = _explain_text(results, explain)
+    elif output == "json":
+        text = dump_json({"jobs": [core.result_json(r) for r in results], "warnings": warnings})
+    else:
+        text = _targets_text(results, show_dropped=show_dropped)
+    write_output(text, out, force=force)
+    if output != "json" or out:
+        for w in warnings:
+            _warn(w)
+        for r in failed:
+            print(f"error: job {r.job} ({r.origin}) could not be evaluated: {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _label_text(labels: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if not k.startswith("__"))
+
+
+def _targets_text(results, *, show_dropped: bool) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = StringIO()
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    console = Console(file=buf, width=max(width, 80), force_terminal=False, color_system=None)
+    for r in results:
+        head = f"job {r.job}  ({r.origin})"
+        if r.error:
+            console.print(f"{head}\n  not evaluated: {r.error}\n")
+            continue
+        console.print(f"{head}\n  {len(r.kept)} target(s) kept, {len(r.dropped)} dropped")
+        if r.kept:
+            table = Table(box=None, show_header=True, pad_edge=False, padding=(0, 2, 0, 2))
+            table.add_column("address")
+            table.add_column("path")
+            table.add_column("labels")
+            for t in sorted(r.kept, key=lambda t: (t.labels.get("__address__", ""), _label_text(t.labels))):
+                table.add_row(t.labels.get("__address__", ""), t.labels.get("__metrics_path__", ""),
+                              _label_text(t.labels))
+            console.print(table)
+        if show_dropped and r.dropped:
+            table = Table(box=None, show_header=True, pad_edge=False, padding=(0, 2, 0, 2))
+            table.add_column("dropped address")
+            table.add_column("reason")
+            for t in r.dropped:
+                table.add_row(t.discovered.get("__address__", ""), t.reason or "")
+            console.print(table)
+        console.print("")
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def _explain_text(results, needle: str) -> str:
+    from migrator import targets as core
+
+    lines = []
+    found = 0
+    for r in results:
+        for t in r.targets:
+            if not core.matches_target(t, needle):
+                continue
+            found += 1
+            lines.append(f"job {r.job}: target {t.discovered.get('__address__', '')}")
+            lines.append("  discovered labels:")
+            lines += [f"    {k}={v!r}" for k, v in sorted(t.discovered.items())]
+            for step in t.steps:
+                lines.append(f"  {step.describe()}")
+            if t.kept:
+                lines.append("  => kept with labels: " + _label_text(t.labels))
+                lines.append(f"     scraped at {t.labels.get('__scheme__', 'http')}://"
+                             f"{t.labels.get('__address__', '')}{t.labels.get('__metrics_path__', '')}")
+            else:
+                lines.append(f"  => dropped: {t.reason}")
+            lines.append("")
+    if not found:
+        raise InputError(f"no discovered target matches {needle!r} (give an address, an instance, or a "
+                         "pod, node or service name)", field="--explain")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,30 @@
+"""A progress bar on stderr for work that takes seconds, only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Callable, Iterator, Optional
+
+Callback = Callable[[int, int], None]
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, *, unit: str = "bytes") -> Iterator[Optional[Callback]]:
+    """Yields a callback(done, total), or None when stderr is not a TTY (no bar at all)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeRemainingColumn)
+
+    columns = [TextColumn("{task.description}"), BarColumn(),
+               DownloadColumn() if unit == "bytes" else MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update

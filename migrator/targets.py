@@ -1,0 +1,249 @@
+"""What a scrape setup scrapes: discovery, then Prometheus's relabeling, job by job.
+
+Pure core: scrape jobs (plain dicts, as Prometheus typed them) plus an
+inventory in; per job, the kept targets with their final labels and the
+dropped ones with the rule that dropped them, out. File and cluster reading
+happen in the caller; file_sd files are read through a callable it passes.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+import yaml
+
+from migrator.errors import ConfigError, InputError
+from migrator.scrapeconfig import OTHER_SD, PLACEHOLDER_RE
+from migrator.version import Version
+
+
+@dataclass
+class Target:
+    """One discovered target: its pre-relabel labels, and the outcome."""
+
+    discovered: dict[str, str]
+    labels: Optional[dict[str, str]] = None   # final labels when kept
+    rule: Optional[int] = None                # index of the relabel rule that dropped it
+    reason: Optional[str] = None              # why it was dropped or refused
+    steps: list = field(default_factory=list, repr=False)
+
+    @property
+    def kept(self) -> bool:
+        return self.labels is not None
+
+
+@dataclass
+class JobResult:
+    job: str
+    origin: str                                # where the job comes from (file:line, or the monitor)
+    targets: list[Target] = field(default_factory=list)
+    error: Optional[str] = None                # the job could not be evaluated
+    warnings: list[str] = field(default_factory=list)
+    config: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def kept(self) -> list[Target]:
+        return [t for t in self.targets if t.labels is not None]
+
+    @property
+    def dropped(self) -> list[Target]:
+        return [t for t in self.targets if t.labels is None]
+
+
+@dataclass
+class Group:
+    """A target group from any discovery: (targets, group labels)."""
+
+    source: str
+    targets: list[dict[str, str]]
+    labels: dict[str, str]
+
+
+@dataclass
+class EvalOptions:
+    version: Optional[Version] = None
+    own_namespace: str = "default"
+    base_dir: str = "."
+    global_config: dict = field(default_factory=dict)
+    trace: bool = False
+
+
+def static_groups(job: dict) -> list[Group]:
+    out = []
+    for i, sc in enumerate(job.get("static_configs") or []):
+        targets = [{"__address__": str(t)} for t in (sc.get("targets") or [])]
+        out.append(Group(f"static/{i}", targets, {str(k): str(v) for k, v in (sc.get("labels") or {}).items()}))
+    return out
+
+
+def file_sd_groups(job: dict, base_dir: str) -> list[Group]:
+    """Target groups from file_sd_configs files, as Prometheus reads them (``__meta_filepath``)."""
+    out = []
+    for sd in job.get("file_sd_configs") or []:
+        for pattern in sd.get("files") or []:
+            full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
+            for path in sorted(glob.glob(full)):
+                try:
+                    text = open(path, encoding="utf-8").read()
+                    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+                except (OSError, ValueError, yaml.YAMLError) as exc:
+                    raise InputError(f"cannot read file_sd file: {exc}", file=path) from None
+                for i, g in enumerate(data or []):
+                    if not isinstance(g, dict):
+                        raise InputError("a target group must be a mapping", file=path, field=f"[{i}]")
+                    labels = {str(k): str(v) for k, v in (g.get("labels") or {}).items()}
+                    labels["__meta_filepath"] = path
+                    targets = [{"__address__": str(t)} for t in (g.get("targets") or [])]
+                    out.append(Group(f"{path}:{i}", targets, labels))
+    return out
+
+
+def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Group]:
+    from migrator.discovery import discover
+
+    out = []
+    for i, sd in enumerate(job.get("kubernetes_sd_configs") or []):
+        try:
+            groups = discover(sd, inventory, own_namespace=opts.own_namespace, version=opts.version)
+        except InputError as err:
+            err.field = f"kubernetes_sd_configs[{i}]" + (f".{err.field}" if err.field else "")
+            raise
+        out.extend(Group(g.source, g.targets, g.labels) for g in groups)
+    return out
+
+
+def unsupported_discovery(job: dict) -> list[str]:
+    return [k for k in OTHER_SD if job.get(k)]
+
+
+def evaluate_job(job: dict, origin: str, inventory: Any, opts: EvalOptions) -> JobResult:
+    """Discover and relabel every target of one job."""
+    from migrator.relabel import parse_rules
+    from migrator.relabel.target import populate_targets
+
+    name = str(job.get("job_name", ""))
+    result = JobResult(name, origin, config=job)
+    others = unsupported_discovery(job)
+    if others:
+        result.error = f"uses {', '.join(others)}, which migrator cannot evaluate"
+        return result
+    if job.get("kubernetes_sd_configs") and inventory is None:
+        result.error = "uses kubernetes_sd_configs: give an inventory (--inventory FILE) or --cluster"
+        return result
+    try:
+        rules = parse_rules(job.get("relabel_configs"), version=opts.version,
+                            scheme=job.get("metric_name_validation_scheme") or None)
+        groups = static_groups(job) + file_sd_groups(job, opts.base_dir) + \
+            (kubernetes_groups(job, inventory, opts) if job.get("kubernetes_sd_configs") else [])
+    except ConfigError as err:
+        result.error = f"relabel_configs{err.field or ''}: {err.message}" if err.field is not None \
+            else err.message
+        return result
+    except InputError as err:
+        result.error = str(err)
+        return result
+    job_for_labels = _defaults_view(job, result)
+    try:
+        for g in groups:
+            for r in populate_targets(g.targets, job_for_labels, version=opts.version, rules=rules,
+                                      global_config=opts.global_config, group_labels=g.labels,
+                                      trace=opts.trace):
+                result.targets.append(Target(r.discovered, r.labels, r.dropped_by, r.reason, r.steps))
+    except ConfigError as err:
+        result.error = err.message
+    return result
+
+
+def _defaults_view(job: dict, result: JobResult) -> dict:
+    """The job as the scrape layer sees it; a placeholder where a duration belongs uses the default."""
+    view = job
+    for key in ("scrape_interval", "scrape_timeout"):
+        value = job.get(key)
+        if isinstance(value, str) and PLACEHOLDER_RE.search(value):
+            if view is job:
+                view = dict(job)
+            del view[key]
+            result.warnings.append(f"{key} is the placeholder {value}: evaluated with the default")
+    return view
+
+
+# ---------------------------------------------------------------------------
+# Findings a reviewer wants
+
+
+def present_rule_without_regex(job: dict) -> list[str]:
+    """keep/drop on a *present label without a regex: the default (.*) matches, so it is a no-op."""
+    out = []
+    for i, rule in enumerate(job.get("relabel_configs") or []):
+        if not isinstance(rule, dict):
+            continue
+        action = str(rule.get("action", "replace")).lower()
+        sources = rule.get("source_labels") or []
+        if action in ("keep", "drop") and "regex" not in rule and \
+                any("labelpresent_" in s or "annotationpresent_" in s for s in sources):
+            out.append(f"relabel_configs[{i}]: {action} on {', '.join(sources)} has no regex; the default "
+                       f"(.*) matches any value, so this rule {'keeps' if action == 'keep' else 'drops'} "
+                       f"every target (did you mean regex: 'true'?)")
+    return out
+
+
+def scrape_key(labels: dict[str, str]) -> tuple:
+    params = tuple(sorted((k, v) for k, v in labels.items() if k.startswith("__param_")))
+    return (labels.get("__scheme__", "http"), labels.get("__address__", ""),
+            labels.get("__metrics_path__", "/metrics"), params)
+
+
+def findings(results: list[JobResult]) -> list[str]:
+    """Warnings across jobs: empty jobs, duplicate scrapes, identical targets, no-op rules."""
+    out = []
+    where: dict[tuple, list[str]] = defaultdict(list)
+    for r in results:
+        if r.error:
+            continue
+        for w in present_rule_without_regex(r.config):
+            out.append(f"job {r.job}: {w}")
+        if not r.kept:
+            out.append(f"job {r.job}: 0 targets kept ({len(r.dropped)} dropped)")
+        counts = Counter(tuple(sorted(t.labels.items())) for t in r.kept)
+        dupes = sum(n - 1 for n in counts.values() if n > 1)
+        if dupes:
+            out.append(f"job {r.job}: {dupes} target(s) identical to another one of the same job "
+                       "(Prometheus scrapes them once)")
+        for key in {scrape_key(t.labels) for t in r.kept}:
+            where[key].append(r.job)
+    shared: dict[tuple, int] = Counter()
+    for key, jobs in where.items():
+        if len(jobs) > 1:
+            shared[tuple(sorted(jobs))] += 1
+    for jobs, n in sorted(shared.items()):
+        out.append(f"{n} address(es) scraped by several jobs ({', '.join(jobs)}): duplicate series")
+    return out
+
+
+def result_json(r: JobResult) -> dict:
+    """One job in the stable JSON schema of `migrator targets --output json`."""
+    out: dict[str, Any] = {
+        "job": r.job,
+        "origin": r.origin,
+        "targets": [{"discovered": t.discovered, "labels": t.labels} for t in r.kept],
+        "dropped": [{"discovered": t.discovered, "rule": t.rule, "reason": t.reason} for t in r.dropped],
+    }
+    if r.error:
+        out["error"] = r.error
+    if r.warnings:
+        out["warnings"] = list(r.warnings)
+    return out
+
+
+def matches_target(t: Target, needle: str) -> bool:
+    """--explain: an address, an instance, or a pod / node / service name."""
+    d = t.discovered
+    if needle in (d.get("__address__"), d.get("__meta_kubernetes_pod_name"), d.get("__meta_kubernetes_node_name"),
+                  d.get("__meta_kubernetes_service_name")):
+        return True
+    return t.labels is not None and needle in (t.labels.get("instance"), t.labels.get("__address__"))
