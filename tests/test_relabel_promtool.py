@@ -10,7 +10,7 @@ per config. promtool's final labels (or dropped / error) must equal
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from migrator.errors import ConfigError
@@ -25,6 +25,8 @@ pytestmark = [
 ]
 
 V = Version.parse("2.42.0")
+#: No shrinking against the slow oracle (each step is a promtool run); messages list every difference.
+NO_SHRINK = (Phase.explicit, Phase.generate)
 
 # ----------------------------------------------------------------------------------------------
 # Strategies
@@ -143,7 +145,7 @@ def _compare(job: dict, tgroups: list[dict]) -> None:
         rules_ = parse_rules(job["relabel_configs"], version=V)
     except ConfigError as exc:
         # Our validation refuses the chain: promtool must refuse it too.
-        ok, out = check_config({"scrape_configs": [dict(job, static_configs=[{"targets": ["h:1"]}])]})
+        ok, out = check_config({"scrape_configs": [dict(job, file_sd_configs=[{"files": ["/nonexistent.json"]}])]})
         assert not ok, f"we refuse ({exc}) but promtool accepts:\n{job}"
         return
     results, sd_path = check_service_discovery(job, tgroups, expected=len(tgroups))
@@ -170,7 +172,7 @@ def _version_check():
         pytest.skip(f"these cases expect promtool 2.42 (found {v})")
 
 
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=25, deadline=None, database=None, phases=NO_SHRINK,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
 def test_random_chains_match_promtool(job, tgroups):
@@ -178,7 +180,7 @@ def test_random_chains_match_promtool(job, tgroups):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, database=None,
+@settings(max_examples=300, deadline=None, database=None, phases=NO_SHRINK,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
 def test_random_chains_match_promtool_slow(job, tgroups):
@@ -228,3 +230,74 @@ def test_kubernetes_pods_chain_matches_promtool():
         addr = f"10.0.0.{i}" + (":8080" if i % 3 else "")
         tgroups.append({"targets": [addr], "labels": labels})
     _compare(K8S_PODS, tgroups)
+
+
+# ----------------------------------------------------------------------------------------------
+# Load-time validation: random (often invalid) rules, our verdict and message vs promtool check config.
+
+_UNSET = object()
+
+
+@st.composite
+def raw_rules(draw):
+    r: dict = {}
+    fields = {
+        "action": ["replace", "keep", "drop", "keepequal", "dropequal", "hashmod", "labelmap", "labeldrop",
+                   "labelkeep", "lowercase", "uppercase", "Replace", "KEEP", "copy", "", None],
+        "source_labels": [["a"], ["a", "b"], [], ["foo-bar"], ["__meta_x"], None],
+        "separator": [";", ",", "", None],
+        "regex": ["(.*)", "a", "(a)", "", None, "(?<n>a)", "a++", "(", "[z-a]", r"(a)\1", "(?P<n>a)(?P<n>b)",
+                  "a{1001}", "(?i)x", r"\C", "(?P<é>a)"],
+        "modulus": [0, 1, 5, 2 ** 64 - 1],
+        "target_label": ["a", "${1}", "$1", "1abc", "foo-bar", "$1x", "a.${1}", "", "__meta_x", "_${1}_", "${",
+                         "foo${bar}foo", "0${1}"],
+        "replacement": ["$1", "x", "", "${1}", "a-b", "$1x", None, "copy_$0"],
+    }
+    for name, choices in fields.items():
+        if draw(st.integers(0, 2)) == 0:
+            continue
+        r[name] = draw(st.sampled_from(choices))
+    return r
+
+
+def _promtool_verdict(raw: dict) -> tuple[bool, str]:
+    # file_sd (not static targets, which promtool would relabel and check for an address)
+    ok, out = check_config({"scrape_configs": [{"job_name": "j", "file_sd_configs": [{"files": ["/nonexistent.json"]}],
+                                                "relabel_configs": [raw]}]})
+    msg = ""
+    if not ok:
+        for line in out.splitlines():
+            if "prometheus.yml: " in line:
+                msg = line.split("prometheus.yml: ", 1)[1].strip()
+                break
+    return ok, msg
+
+
+def _compare_validation(raws: list[dict]) -> None:
+    from migrator.relabel import parse_rule
+    diffs = []
+    for raw in raws:
+        try:
+            parse_rule(raw, version=V)
+            ours_ok, ours_msg = True, ""
+        except ConfigError as exc:
+            ours_ok, ours_msg = False, exc.message
+        ok, msg = _promtool_verdict(raw)
+        if ok != ours_ok:
+            diffs.append((raw, ours_msg, msg))
+        elif not ok and not msg.startswith("yaml: unmarshal errors") and msg != ours_msg:
+            diffs.append((raw, ours_msg, msg))
+    assert not diffs, "\n".join(f"{r}: ours={a!r} promtool={b!r}" for r, a, b in diffs)
+
+
+@settings(max_examples=2, deadline=None, database=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
+@given(raws=st.lists(raw_rules(), min_size=20, max_size=20))
+def test_validation_matches_promtool(raws):
+    _compare_validation(raws)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, database=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
+@given(raws=st.lists(raw_rules(), min_size=20, max_size=20))
+def test_validation_matches_promtool_slow(raws):
+    _compare_validation(raws)
