@@ -164,12 +164,19 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
     warnings = [_warning_dict(w) for w in result.warnings]
     mounts = [{"namespace": m.namespace, "secret": m.secret, "key": m.key, "path": m.path}
               for m in result.mounts]
+    cm_mounts = [{"namespace": m.namespace, "configmap": m.configmap, "key": m.key, "path": m.path}
+                 for m in getattr(result, "configmap_mounts", [])]
     if output != "json":
         for w in warnings:
             _warn(f"{w['monitor']}: {w['field'] + ': ' if w.get('field') else ''}{w['message']}")
         if mounts:
             _note("Secrets to mount into Prometheus (e.g. the Prometheus CR's spec.secrets):")
             for m in _unique_secrets(mounts):
+                _note(f"  - {m}")
+        if cm_mounts:
+            _note("ConfigMaps to mount into Prometheus (e.g. the Prometheus CR's spec.configMaps):")
+            for m in dict.fromkeys(f"{m['namespace']}/{m['configmap']} (key {m['key']} -> {m['path']})"
+                                   for m in cm_mounts):
                 _note(f"  - {m}")
     report = {
         "command": "render",
@@ -179,6 +186,7 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
         "jobs": [j.get("job_name") for j in result.jobs],
         "warnings": warnings,
         "secrets_to_mount": mounts,
+        "configmaps_to_mount": cm_mounts,
         "skipped": inputs.skipped,
     }
     secret_mode = operator_compatible or inline_secrets

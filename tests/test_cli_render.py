@@ -234,3 +234,30 @@ def test_operator_mode_inlines_credentials_on_stdout_as_the_operator_does(tmp_pa
                 "--operator-compatible")
     assert r.code == 0, r.stderr
     assert yaml.safe_load(r.stdout)[0]["basic_auth"] == {"username": "scraper", "password": "s3cr3t-value"}
+
+
+def test_tls_material_becomes_mounted_files_in_portable_mode(tmp_path):
+    sm = write(tmp_path, "sm.yaml", textwrap.dedent("""\
+        apiVersion: monitoring.coreos.com/v1
+        kind: ServiceMonitor
+        metadata: {name: tls, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: x}}
+          endpoints:
+          - port: https
+            scheme: https
+            tlsConfig:
+              ca: {configMap: {name: ca-bundle, key: ca.crt}}
+              cert: {secret: {name: client, key: tls.crt}}
+              keySecret: {name: client, key: tls.key}
+        """))
+    r = run_cli("render", sm, "--output", "json")
+    assert r.code == 0, r.stderr
+    report = json.loads(r.stdout)
+    tls = yaml.safe_load(report["document"])[0]["tls_config"]
+    assert tls == {"ca_file": "/etc/prometheus/configmaps/ca-bundle/ca.crt",
+                   "cert_file": "/etc/prometheus/secrets/client/tls.crt",
+                   "key_file": "/etc/prometheus/secrets/client/tls.key"}
+    assert [m["key"] for m in report["secrets_to_mount"]] == ["tls.crt", "tls.key"]
+    assert report["configmaps_to_mount"] == [{"namespace": "shop", "configmap": "ca-bundle", "key": "ca.crt",
+                                              "path": "/etc/prometheus/configmaps/ca-bundle/ca.crt"}]
