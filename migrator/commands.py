@@ -472,7 +472,7 @@ def _targets_text(results, *, show_dropped: bool) -> str:
     width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
     console = Console(file=buf, width=max(width, 80), force_terminal=False, color_system=None)
     for r in results:
-        head = f"job {r.job}  ({r.origin})"
+        head = f"job {r.job}  from {r.origin}"
         if r.error:
             console.print(f"{head}\n  not evaluated: {r.error}\n")
             continue
@@ -482,7 +482,8 @@ def _targets_text(results, *, show_dropped: bool) -> str:
             table.add_column("address")
             table.add_column("path")
             table.add_column("labels")
-            for t in sorted(r.kept, key=lambda t: (t.labels.get("__address__", ""), _label_text(t.labels))):
+            for t in sorted(r.kept, key=lambda t: (t.labels.get("namespace", ""), t.labels.get("pod", ""),
+                                                   t.labels.get("__address__", ""), _label_text(t.labels))):
                 table.add_row(t.labels.get("__address__", ""), t.labels.get("__metrics_path__", ""),
                               _label_text(t.labels))
             console.print(table)
