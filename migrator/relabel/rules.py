@@ -129,6 +129,10 @@ class Rule:
         return " ".join(parts)
 
 
+class _TypeError(ConfigError):
+    """A go-yaml type error (collected, reported after the whole rule is decoded)."""
+
+
 def _tag(v: Any) -> str:
     if v is None:
         return "!!null"
@@ -187,7 +191,7 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
         if isinstance(value, str):
             return value
         if isinstance(value, (list, dict)):
-            raise ConfigError(_unmarshal_error(value, "string"), field=name)
+            raise _TypeError(_unmarshal_error(value, "string"), field=name)
         if text_of is not None:
             t = text_of(name)
             if t is not None:
@@ -205,50 +209,63 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
     replacement = DEFAULT_REPLACEMENT
     angle = v.at_least("2.51.0")
     dotall = v.major >= 3
+    regex: Optional[Regex] = None
+    # go-yaml v2: type errors are collected and reported at the end; an error from a custom
+    # unmarshaler (action, label names, regex) stops decoding at once.
+    type_errors: list[ConfigError] = []
     for key, value in raw.items():
-        if key not in FIELDS:
-            raise ConfigError(f"field {key} not found in type relabel.plain", field=str(key))
-        explicit.add(key)
-        if key == "action":
-            if value is None:
-                action = ""
-                continue
-            s = text(key, value)
-            low = s.lower()
-            if low not in ACTIONS:
-                raise ConfigError(f"unknown relabel action {_go_quote(s)}", field=key)
-            action = low
-        elif key == "source_labels":
-            if value is None:
-                source_labels = ()
-                continue
-            if not isinstance(value, list):
-                raise ConfigError(_unmarshal_error(value, "model.LabelNames"), field=key)
-            names = []
-            for i, item in enumerate(value):
-                if isinstance(item, (list, dict)):
-                    raise ConfigError(_unmarshal_error(item, "model.LabelName"), field=f"{key}[{i}]")
-                name = "" if item is None else (item if isinstance(item, str) else _scalar_text(item))
-                ok = is_utf8_name(name) if v.major >= 3 else is_legacy_name(name)
-                if not ok:
-                    raise ConfigError(f"{_go_quote(name)} is not a valid label name", field=f"{key}[{i}]")
-                names.append(name)
-            source_labels = tuple(names)
-            source_set = True
-        elif key == "separator":
-            separator = text(key, value)
-        elif key == "regex":
-            regex_text = text(key, value)
-        elif key == "modulus":
-            modulus = _parse_modulus(value)
-        elif key == "target_label":
-            target_label = text(key, value)
-        elif key == "replacement":
-            replacement = text(key, value)
-    try:
+        try:
+            if key not in FIELDS:
+                raise _TypeError(f"field {key} not found in type relabel.plain", field=str(key))
+            explicit.add(key)
+            if key == "action":
+                if value is None:
+                    action = ""
+                    continue
+                s = text(key, value)
+                low = s.lower()
+                if low not in ACTIONS:
+                    raise ConfigError(f"unknown relabel action {_go_quote(s)}", field=key)
+                action = low
+            elif key == "source_labels":
+                if value is None:
+                    source_labels = ()
+                    source_set = False
+                    continue
+                if not isinstance(value, list):
+                    raise _TypeError(_unmarshal_error(value, "model.LabelNames"), field=key)
+                names = []
+                for i, item in enumerate(value):
+                    if isinstance(item, (list, dict)):
+                        raise _TypeError(_unmarshal_error(item, "string"), field=f"{key}[{i}]")
+                    name = "" if item is None else (item if isinstance(item, str) else _scalar_text(item))
+                    ok = is_utf8_name(name) if v.major >= 3 else is_legacy_name(name)
+                    if not ok:
+                        raise ConfigError(f"{_go_quote(name)} is not a valid label name", field=f"{key}[{i}]")
+                    names.append(name)
+                source_labels = tuple(names)
+                source_set = True
+            elif key == "separator":
+                separator = text(key, value)
+            elif key == "regex":
+                regex_text = text(key, value)
+                try:
+                    regex = compile_regex(regex_text, dotall=dotall, angle_names=angle)
+                except RegexError as exc:
+                    raise ConfigError(str(exc), field="regex") from None
+            elif key == "modulus":
+                modulus = _parse_modulus(value)
+            elif key == "target_label":
+                target_label = text(key, value)
+            elif key == "replacement":
+                replacement = text(key, value)
+        except _TypeError as exc:
+            type_errors.append(exc)
+    if type_errors:
+        first = type_errors[0]
+        raise ConfigError(first.message, field=first.field)
+    if regex is None:
         regex = compile_regex(regex_text, dotall=dotall, angle_names=angle)
-    except RegexError as exc:
-        raise ConfigError(str(exc), field="regex") from None
 
     default_regex = "regex" not in explicit  # Go compares the compiled object's identity
     _validate(v, sch, action, source_set, separator, default_regex, modulus, target_label,
@@ -315,16 +332,16 @@ def _parse_modulus(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or isinstance(value, (str, list, dict)):
-        raise ConfigError(_unmarshal_error(value, "uint64"), field="modulus")
+        raise _TypeError(_unmarshal_error(value, "uint64"), field="modulus")
     if isinstance(value, float):
         if value != value or value < 0 or value > MAX_UINT64:
-            raise ConfigError(_unmarshal_error(value, "uint64"), field="modulus")
+            raise _TypeError(_unmarshal_error(value, "uint64"), field="modulus")
         return int(value)
     if isinstance(value, int):
         if value < 0 or value > MAX_UINT64:
-            raise ConfigError(_unmarshal_error(value, "uint64"), field="modulus")
+            raise _TypeError(_unmarshal_error(value, "uint64"), field="modulus")
         return value
-    raise ConfigError(_unmarshal_error(value, "uint64"), field="modulus")
+    raise _TypeError(_unmarshal_error(value, "uint64"), field="modulus")
 
 
 def _validate(v: Version, scheme: str, action: str, source_set: bool, separator: str,
