@@ -26,7 +26,6 @@ from migrator.relabel import (compile_regex, format_duration, go_lower, go_upper
                               relabel, relabel_trace, scrape_url)
 from migrator.relabel.regex import translate_fast
 from migrator.relabel.template import Template
-from migrator.version import Version
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEMANTICS = SHARED / "reference" / "prometheus-semantics.md"

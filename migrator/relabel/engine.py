@@ -21,7 +21,6 @@ from typing import Iterable, Optional
 from migrator.relabel.rules import Rule, is_legacy_name, is_utf8_name
 from migrator.version import Version
 
-_V2_50 = Version(2, 50, 0)
 _V2_47 = Version(2, 47, 0)
 
 
