@@ -344,6 +344,8 @@ VALIDATION_242 = [
     (R(re="[z-a]", tgt="x"), "error parsing regexp: invalid character class range: `z-a`"),
     (R(re=r"\C", tgt="x"), "invalid escape sequence: `\\C`"),
     (R(re="(?P<é>a)", tgt="x"), "invalid named capture"),
+    (R(re=r"\p{Vithkuqi}", tgt="x"), "invalid character class range: `\\p{Vithkuqi}`"),
+    (R(re=r"\\p{Vithkuqi}", tgt="x"), None),
     (R(src=["foo-bar"], tgt="x"), '"foo-bar" is not a valid label name'),
     ({}, "relabel configuration for replace action requires 'target_label' value"),
     (R("hashmod", src=["a"], tgt="b", mod=-1), "cannot unmarshal !!int `-1` into uint64"),
@@ -389,6 +391,7 @@ VALIDATION_BY_VERSION = [
     (R(re="(x)", tgt="$1"), "3.7.2", "legacy", True),
     (R(src=["foo-bar"], tgt="x"), "3.0.0", None, True),
     (R(re="(?<n>.*)", tgt="x"), "3.0.0", None, True),
+    (R(re=r"\p{Vithkuqi}", tgt="x"), "2.47.0", None, True),
     (R("labelmap", re="(x)", repl="a.$1"), "3.14.0", None, True),
     (R("labelmap", re="(x)", repl="a.$1"), "3.14.0", "legacy", False),
 ]

@@ -352,13 +352,19 @@ def _translate_class(p: str, i: int) -> tuple[Optional[str], int]:
 # --------------------------------------------------------------------------------------------
 
 
+# Unicode scripts that Go before 1.21 (Unicode 13; Prometheus before 2.47) does not know but RE2 does.
+_NEW_SCRIPTS = ("Cypro_Minoan", "Old_Uyghur", "Tangsa", "Toto", "Vithkuqi", "Kawi", "Nag_Mundari")
+_NEW_SCRIPT_RE = re.compile(r"(?<!\\)(?:\\\\)*(\\[pP]\{\^?(?:" + "|".join(_NEW_SCRIPTS) + r")\})")
+
+
 class Regex:
     """A compiled relabel regex: ``^(?:R)$`` (2.x) or ``^(?s:R)$`` (3.x) with Go semantics."""
 
     __slots__ = ("pattern", "wrapped", "dotall", "ngroups", "names", "_re2", "_py", "_cache",
                  "anchored", "_cache_bool")
 
-    def __init__(self, pattern: str, *, dotall: bool = False, angle_names: bool = False):
+    def __init__(self, pattern: str, *, dotall: bool = False, angle_names: bool = False,
+                 unicode13: bool = False):
         self.pattern = pattern
         self.dotall = dotall
         self.wrapped = ("^(?s:" if dotall else "^(?:") + pattern + ")$"
@@ -371,6 +377,10 @@ class Regex:
             if isinstance(msg, bytes):
                 msg = msg.decode("utf-8", "replace")
             raise RegexError(_go_message(str(msg))) from None
+        if unicode13:
+            m = _NEW_SCRIPT_RE.search(pattern)
+            if m:
+                raise RegexError(f"error parsing regexp: invalid character class range: `{m[1]}`")
         group_names = _scan_groups(self.wrapped, angle_names=angle_names)
         self.ngroups = self._re2.groups
         names: dict[str, list[int]] = {}
@@ -512,15 +522,20 @@ class Regex:
         return "".join(out)
 
 
-_compiled: dict[tuple[str, bool, bool], Regex] = {}
+_compiled: dict[tuple[str, bool, bool, bool], Regex] = {}
 
 
-def compile_regex(pattern: str, *, dotall: bool = False, angle_names: bool = False) -> Regex:
-    """A (shared, cached) compiled relabel regex; raises RegexError with Go's message."""
-    key = (pattern, dotall, angle_names)
+def compile_regex(pattern: str, *, dotall: bool = False, angle_names: bool = False,
+                  unicode13: bool = False) -> Regex:
+    """A (shared, cached) compiled relabel regex; raises RegexError with Go's message.
+
+    dotall: 3.x wrapping ``^(?s:R)$``; angle_names: accept ``(?<name>`` (Go >= 1.22, Prometheus
+    >= 2.51); unicode13: reject scripts newer than Unicode 13 (Go < 1.21, Prometheus < 2.47).
+    """
+    key = (pattern, dotall, angle_names, unicode13)
     r = _compiled.get(key)
     if r is None:
-        r = Regex(pattern, dotall=dotall, angle_names=angle_names)
+        r = Regex(pattern, dotall=dotall, angle_names=angle_names, unicode13=unicode13)
         if len(_compiled) > 4096:
             _compiled.clear()
         _compiled[key] = r

@@ -208,6 +208,7 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
     target_label = ""
     replacement = DEFAULT_REPLACEMENT
     angle = v.at_least("2.51.0")
+    u13 = not v.at_least("2.47.0")
     dotall = v.major >= 3
     regex: Optional[Regex] = None
     # go-yaml v2: type errors are collected and reported at the end; an error from a custom
@@ -250,7 +251,7 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
             elif key == "regex":
                 regex_text = text(key, value)
                 try:
-                    regex = compile_regex(regex_text, dotall=dotall, angle_names=angle)
+                    regex = compile_regex(regex_text, dotall=dotall, angle_names=angle, unicode13=u13)
                 except RegexError as exc:
                     raise ConfigError(str(exc), field="regex") from None
             elif key == "modulus":
@@ -265,7 +266,7 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
         first = type_errors[0]
         raise ConfigError(first.message, field=first.field)
     if regex is None:
-        regex = compile_regex(regex_text, dotall=dotall, angle_names=angle)
+        regex = compile_regex(regex_text, dotall=dotall, angle_names=angle, unicode13=u13)
 
     default_regex = "regex" not in explicit  # Go compares the compiled object's identity
     _validate(v, sch, action, source_set, separator, default_regex, modulus, target_label,
