@@ -66,7 +66,8 @@ def note(message: str) -> None:
 
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Turn every user-facing error into a message and an exit status, never a traceback."""
+    """Turn every user-facing error into a message and an exit status, never a traceback.
+    """
     try:
         yield
     except ErrorList as errs:
@@ -164,9 +165,7 @@ def render(
 ) -> None:
     """Render PodMonitors and ServiceMonitors as raw Prometheus scrape configuration.
 
-    By default the output is [bold]portable[/bold]: the operator's jobs and relabel rules, minus what only
-    works under the operator (no $(SHARD) rules, credentials as *_file paths under --secrets-dir, listed
-    as Secrets to mount), so a plain Prometheus loads it as it is.
+    By default the output is [bold]portable[/bold]: the operator's jobs and relabel rules, minus what only works under the operator (no $(SHARD) rules, credentials as *_file paths under --secrets-dir, listed as Secrets to mount), so a plain Prometheus loads it as it is.
     """
     from migrator import commands
 
@@ -177,6 +176,80 @@ def render(
             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shards=shards, shard=shard,
             secret_name=secret_name, output=output.value,
         )
+
+
+MIGRATE_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# monitors for every job of a prometheus.yml, proven on the sample cluster[/dim]
+  migrator migrate samples/raw/istio-prometheus.yml --inventory samples/inventory/cluster.yaml
+
+  [dim]# into a directory for kubectl apply -f, with a report for the PR, and the source without the migrated jobs[/dim]
+  migrator migrate prometheus.yml -i inv.json -o monitors/ --report migration.md --rewrite-source rest.yml
+
+  [dim]# an additionalScrapeConfigs Secret; credentials that were inline go to a 0600 file only[/dim]
+  kubectl get secret -n monitoring additional-scrape-configs -o yaml | migrator migrate - --secrets-out creds.yaml
+
+[bold]Exit status[/bold]: 0 all jobs migrated (and proven identical with an inventory), 1 a job failed or its
+migrated form changes targets or labels (unless --allow-label-changes), 2 unusable input.
+"""
+
+
+@app.command(epilog=MIGRATE_EPILOG)
+def migrate(
+    source: str = typer.Argument(..., metavar="SOURCE",
+                                 help="prometheus.yml, a bare job list, a Secret or ConfigMap holding one, or "
+                                      "kube-prometheus-stack Helm values; '-' for stdin."),
+    inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
+                                                  help="Cluster objects to prove the migration on (and to recover "
+                                                       "label keys)."),
+    cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="With --cluster."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context, with --cluster."),
+    namespace: str = typer.Option("monitoring", "--namespace", "-n", help="Namespace of the monitors."),
+    label: List[str] = typer.Option([], "--label", "-l", metavar="K=V",
+                                    help="Label for the Prometheus CR's monitor selector (repeatable; default "
+                                         "release=kube-prometheus-stack)."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE", help="The target Prometheus CR."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Semantics and version gates (default: the CR's, else 3.x)."),
+    key: Optional[str] = typer.Option(None, "--key", help="The Secret/ConfigMap key holding the scrape config."),
+    keep_raw: bool = typer.Option(False, "--keep-raw",
+                                  help="Keep jobs that would need a ScrapeConfig resource as raw config."),
+    adopt_operator_labels: bool = typer.Option(False, "--adopt-operator-labels",
+                                               help="Take the operator's label conventions (namespace, pod, job...) "
+                                                    "instead of keeping every series identical; the report lists "
+                                                    "each change."),
+    allow_label_changes: bool = typer.Option(False, "--allow-label-changes",
+                                             help="Exit 0 even when the proof finds label or target changes."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="DIR",
+                                      help="Write one file per resource into DIR instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files (keeps FILE.bak)."),
+    report: Optional[str] = typer.Option(None, "--report", metavar="FILE",
+                                         help="Also write the report as FILE.json (stable schema) or FILE.md."),
+    secrets_out: Optional[str] = typer.Option(None, "--secrets-out", metavar="FILE",
+                                              help="Where the Secret manifests for inline credentials go (mode "
+                                                   "0600); they are never printed."),
+    rewrite_source: Optional[str] = typer.Option(None, "--rewrite-source", metavar="FILE",
+                                                 help="Write the source without the migrated jobs to FILE, comments "
+                                                      "and formatting kept."),
+    in_place: bool = typer.Option(False, "--in-place",
+                                  help="Rewrite SOURCE itself (after a .bak copy) without the migrated jobs."),
+) -> None:
+    """Migrate raw scrape jobs into PodMonitors, ServiceMonitors and ScrapeConfigs that produce the same series.
+
+    One decision per job, with its reasons; by default the resources reproduce every original target label exactly, and with an inventory migrate proves it, job by job.
+    """
+    from migrator import commands_migrate
+
+    with guarded():
+        code = commands_migrate.migrate(
+            source=source, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig, context=context,
+            namespace=namespace, labels=label, prometheus=prometheus, prometheus_version=prometheus_version,
+            key=key, keep_raw=keep_raw, adopt_operator_labels=adopt_operator_labels,
+            allow_label_changes=allow_label_changes, out=out, force=force, report=report,
+            secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place)
+    raise typer.Exit(code)
 
 
 VALIDATE_EPILOG = """
@@ -197,9 +270,8 @@ def validate(
                                       help="Also require RFC 1123 object names, as the API server does."),
     output: Output = typer.Option(Output.text, "--output", help="text or json."),
 ) -> None:
-    """Check monitors (PodMonitor, ServiceMonitor, ScrapeConfig, Probe) strictly against the operator's
-    schemas and Prometheus's rules. Exit 0 when all are valid, 2 otherwise; every error names file,
-    line and field."""
+    """Check monitors (PodMonitor, ServiceMonitor, ScrapeConfig, Probe) strictly against the operator's schemas and Prometheus's rules. Exit 0 when all are valid, 2 otherwise; every error names file, line and field.
+    """
     from migrator import commands
 
     with guarded():
@@ -221,7 +293,7 @@ TARGETS_EPILOG = """
   migrator targets samples/raw/istio-prometheus.yml --inventory inv.json --output json -o targets.json
 
   [dim]# why is this pod (not) scraped? every relabel step[/dim]
-  migrator targets samples/raw/istio-prometheus.yml --inventory samples/inventory/cluster.yaml --explain productpage-v1-6b746f74dc-9stvs
+  migrator targets samples/raw/istio-prometheus.yml --inventory samples/inventory/cluster.yaml --explain frontend-v1-7f9c6d8b5-t8x2n
 
 [bold]Exit status[/bold]: 0 every job evaluated, 1 some job could not be (each reported), 2 unusable input.
 """
@@ -256,9 +328,8 @@ def targets(
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
 ) -> None:
-    """What a scrape setup scrapes: Kubernetes discovery over a cluster inventory, then Prometheus's own
-    relabeling, job by job — kept targets with their final labels, dropped ones with the rule that dropped
-    them."""
+    """What a scrape setup scrapes: Kubernetes discovery over a cluster inventory, then Prometheus's own relabeling, job by job — kept targets with their final labels, dropped ones with the rule that dropped them.
+    """
     from migrator import commands
 
     with guarded():
@@ -310,7 +381,8 @@ def generate_istio(
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
 ) -> None:
-    """The Istio monitors: Envoy sidecars (PodMonitor), istiod (ServiceMonitor), gateways (PodMonitor)."""
+    """The Istio monitors: Envoy sidecars (PodMonitor), istiod (ServiceMonitor), gateways (PodMonitor).
+    """
     from migrator import commands
 
     with guarded():
