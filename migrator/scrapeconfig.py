@@ -110,33 +110,21 @@ VM_FIELDS = {"if", "match", "labels", "series_limit", "stream_parse", "scrape_al
 VM_ROLES = {"endpointslices"}
 
 PLACEHOLDER_RE = re.compile(r"\$\$[A-Za-z_][A-Za-z0-9_]*\$\$|\$\{[A-Z_][A-Z0-9_]*\}|\{\{.*?\}\}")
-_DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_DURATION_UNITS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
 _SIZE_RE = re.compile(r"^(\d+)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)?$")
 
 
-def parse_duration(text: str) -> float:
-    """Prometheus model.Duration ("1m30s", "90s", "0") in seconds; ValueError if invalid."""
-    if text == "0":
-        return 0.0
-    m = _DURATION_RE.match(text)
-    if not text or not m or not any(m.groups()):
-        raise ValueError(f"not a valid duration string: {text!r}")
-    return float(sum(int(g) * unit for g, unit in zip(m.groups(), _DURATION_UNITS) if g))
+def parse_duration(text: str, version: Any = None) -> float:
+    """Prometheus model.Duration ("1m30s", "90s", "0") in seconds; ValueError with Go's message."""
+    from migrator.relabel.target import parse_duration as parse_ms
+
+    return parse_ms(text, version=version) / 1000
 
 
 def format_duration(seconds: float) -> str:
     """Seconds as Prometheus prints a duration (90 -> "1m30s", 0 -> "0s")."""
-    if seconds == 0:
-        return "0s"
-    ms = round(seconds * 1000)
-    out = ""
-    for unit, name in ((365 * 86400000, "y"), (7 * 86400000, "w"), (86400000, "d"), (3600000, "h"),
-                       (60000, "m"), (1000, "s"), (1, "ms")):
-        if ms >= unit:
-            out += f"{ms // unit}{name}"
-            ms %= unit
-    return out
+    from migrator.relabel.target import format_duration as format_ms
+
+    return format_ms(round(seconds * 1000))
 
 
 @dataclass
