@@ -11,6 +11,8 @@ import yaml
 from migrator.errors import InputError
 from migrator.inventory import Inventory, load_inventory
 
+from fake_kube import FakeKube
+
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p1", "namespace": "ns1"},
        "status": {"podIP": "10.0.0.1"}}
 SVC = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s1", "namespace": "ns1"}}
@@ -111,60 +113,13 @@ def test_scalar_document_and_missing_file(tmp_path):
 
 # -- a live cluster (a tiny fake API server) ----------------------------------------------------
 
-class _FakeAPI:
-    """Serves list calls: pods in two pages (limit/continue), everything else empty, some paths refused."""
+PODS = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "ns"}, "status": {"podIP": "10.0.0.1"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b", "namespace": "ns"}, "status": {"podIP": "10.0.0.2"}}]
 
-    def __init__(self, refuse: dict[str, int] | None = None):
-        import http.server
-        import threading
-        from urllib.parse import parse_qs, urlparse
 
-        refuse = refuse or {}
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server API
-                url = urlparse(self.path)
-                q = parse_qs(url.query)
-                outer.requests.append(self.path)
-                if url.path in refuse:
-                    code = refuse[url.path]
-                    body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code}
-                elif url.path == "/api/v1/pods":
-                    if q.get("continue") == ["page2"]:
-                        body = {"kind": "PodList", "metadata": {}, "items": [
-                            {"metadata": {"name": "b", "namespace": "ns"}, "status": {"podIP": "10.0.0.2"}}]}
-                    else:
-                        body = {"kind": "PodList", "metadata": {"continue": "page2"}, "items": [
-                            {"metadata": {"name": "a", "namespace": "ns"}, "status": {"podIP": "10.0.0.1"}}]}
-                    code = 200
-                else:
-                    body, code = {"kind": "List", "metadata": {}, "items": []}, 200
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def kubeconfig(self, tmp_path) -> str:
-        port = self.server.server_address[1]
-        text = (f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
-                "users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
-                "current-context: x\n")
-        return _write(tmp_path, "kubeconfig", text)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+def _FakeAPI(refuse: dict[str, int] | None = None) -> FakeKube:
+    """Pods in two pages (limit/continue), everything else empty, some paths refused."""
+    return FakeKube(PODS, refuse=refuse, page_size=1)
 
 
 def test_load_cluster_paginates(tmp_path):
