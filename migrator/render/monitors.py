@@ -1020,10 +1020,14 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
                     mode: str = "portable", inline_secrets: bool = False,
                     secrets_dir: str = DEFAULT_SECRETS_DIR,
                     shard: tuple[int, int] | None = None) -> RenderResult:
-    """The scrape_configs entries for the given ServiceMonitors and PodMonitors (other kinds are ignored).
+    """The scrape_configs entries for the given ServiceMonitors, PodMonitors and ScrapeConfigs (other kinds are
+    ignored with a warning).
 
-    Order: ServiceMonitors sorted by "<namespace>/<name>", then PodMonitors likewise; one job per endpoint.
+    Order: ServiceMonitors sorted by "<namespace>/<name>", then PodMonitors likewise (one job per endpoint), then
+    ScrapeConfigs likewise (one job each, see migrator.render.scrapeconfigs).
     """
+    from migrator.render.scrapeconfigs import scrape_config_job
+
     if shard is not None:
         if mode != "portable":
             raise InputError("shard=(N, I) applies to portable mode only; operator mode uses the CR's shards")
@@ -1037,14 +1041,16 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
     r = _Renderer(ctx, store or AssetStore(), mode, inline_secrets, secrets_dir, shard)
     _validate_scrape_classes(r)
     for m in monitors:
-        if not isinstance(m, dict) or m.get("kind") not in ("ServiceMonitor", "PodMonitor"):
+        if not isinstance(m, dict) or m.get("kind") not in ("ServiceMonitor", "PodMonitor", "ScrapeConfig"):
             kind = m.get("kind") if isinstance(m, dict) else type(m).__name__
-            r.warnings.append(RenderWarning(f"ignored: not a ServiceMonitor or PodMonitor (kind {kind!r})",
+            r.warnings.append(RenderWarning(f"ignored: not a ServiceMonitor, PodMonitor or ScrapeConfig "
+                                            f"(kind {kind!r})",
                                             monitor_id(m) if isinstance(m, dict) else "input", None))
     sms = sorted((m for m in monitors if isinstance(m, dict) and m.get("kind") == "ServiceMonitor"), key=_key)
     pms = sorted((m for m in monitors if isinstance(m, dict) and m.get("kind") == "PodMonitor"), key=_key)
+    scs = sorted((m for m in monitors if isinstance(m, dict) and m.get("kind") == "ScrapeConfig"), key=_key)
     seen: set[tuple[str, str]] = set()
-    for m in sms + pms:
+    for m in sms + pms + scs:
         k = (m.get("kind"), _key(m))
         if k in seen:
             raise InputError(f"{monitor_id(m)} is given twice")
@@ -1054,6 +1060,8 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
         jobs += r.service_monitor(m)
     for m in pms:
         jobs += r.pod_monitor(m)
+    for m in scs:
+        jobs.append(scrape_config_job(r, m))
     return RenderResult(jobs=jobs, warnings=r.warnings, mounts=r.mounts, configmap_mounts=r.cm_mounts)
 
 
