@@ -1,0 +1,256 @@
+"""`migrator diff OLD NEW`: load both sides, compare configs and targets, print, return the status.
+
+Exit status like diff(1) and kubectl diff: 0 no differences, 1 differences; errors raise
+InputError (the CLI's status 2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from typing import Any, Optional
+
+from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, mapping_from_report, pair_by_overlap,
+                                      pair_jobs, parse_map)
+from migrator.diff.findings import WARNING, Finding, all_findings
+from migrator.diff.report import DiffReport, render_json, render_markdown, render_text
+from migrator.diff.targetdiff import diff_all, kept_addresses, only_side
+from migrator.errors import InputError
+
+OUTPUTS = ("text", "json", "markdown")
+FAIL_ON = ("config", "targets", "labels")
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+class Side:
+    """One side of the diff, loaded."""
+
+    def __init__(self, label: str, paths: list[str], *, prometheus: Optional[str], prometheus_version: Optional[str],
+                 operator_compatible: bool):
+        from migrator.commands import load_scrape_inputs
+
+        self.label = label
+        self.paths = paths
+        jobs, self.global_config, self.version, self.own_ns, self.monitor_docs = load_scrape_inputs(
+            paths, prometheus=prometheus, prometheus_version=prometheus_version)
+        self.cr = _find_cr(paths, prometheus)
+        if operator_compatible and self.monitor_docs:
+            jobs = _operator_jobs(jobs, self.monitor_docs, self.cr, self.version)
+        self.jobs: list[JobInput] = []
+        self.bases: dict[str, str] = {}
+        self.warnings: list[str] = []
+        seen: set[str] = set()
+        for config, origin, base, problems in jobs:
+            name = str(config.get("job_name", ""))
+            errors = [p for p in problems if p.severity == "error"]
+            self.warnings += [f"{label}: {p}" for p in problems if p.severity == "warning"]
+            if name in seen:
+                self.warnings.append(f"{label}: job {name!r} ({origin}) is defined twice; the first one is compared")
+                continue
+            seen.add(name)
+            if errors:
+                self.warnings.append(f"{label}: job {name!r} ({origin}) is not Prometheus's dialect "
+                                     f"({'; '.join(p.message for p in errors)}): compared as plain YAML")
+            self.jobs.append(JobInput(name, config, origin, plain=bool(errors), global_config=self.global_config))
+            self.bases[name] = base
+
+    @property
+    def names(self) -> list[str]:
+        return [j.name for j in self.jobs]
+
+    def origin(self, name: str) -> str:
+        return next((j.origin for j in self.jobs if j.name == name), "")
+
+    def evaluate(self, inventory: Any) -> list:
+        from migrator import targets as core
+
+        results = []
+        for j in self.jobs:
+            if j.plain:
+                results.append(core.JobResult(j.name, j.origin, config=j.config,
+                                              error="not Prometheus's dialect: not evaluated"))
+                continue
+            opts = core.EvalOptions(version=self.version, own_namespace=self.own_ns or "default",
+                                    base_dir=self.bases.get(j.name, "."), global_config=self.global_config)
+            results.append(core.evaluate_job(j.config, j.origin, inventory, opts))
+        return results
+
+
+def _find_cr(paths: list[str], prometheus: Optional[str]) -> Optional[dict]:
+    from migrator.kinds import single_prometheus
+    from migrator.sources import load_documents
+
+    if prometheus:
+        docs = load_documents([prometheus])
+    else:
+        docs = [d for d in load_documents([p for p in paths if p != "-"])] if "-" not in paths else []
+    crs = [d for d in docs if isinstance(d.data, dict) and d.data.get("kind") == "Prometheus"
+           and str(d.data.get("apiVersion", "")).startswith("monitoring.coreos.com/")]
+    doc = single_prometheus(crs)
+    return doc.data if doc else None
+
+
+def _operator_jobs(jobs: list, monitor_docs: list, cr: Optional[dict], version: Any) -> list:
+    """Monitor jobs rendered as the operator renders them, in place of the portable ones."""
+    from migrator.commands import render_jobs
+
+    if cr is None:
+        raise InputError("--operator-compatible needs the Prometheus CR (--prometheus FILE, or among the inputs)",
+                         field="--operator-compatible")
+    _, result = render_jobs([d.data for d in monitor_docs], cr, prometheus_version=str(version) if version else None,
+                            operator=True)
+    rendered = {j["job_name"]: j for j in result.jobs}
+    return [(rendered.get(c.get("job_name"), c), origin, base, problems) for c, origin, base, problems in jobs]
+
+
+def _read_mapping(path: str) -> dict[str, list[str]]:
+    from migrator.sources import read_text
+
+    name, text = read_text(path)
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"not JSON: {exc}", file=name, field="--mapping") from None
+    return mapping_from_report(data, name)
+
+
+def _load_inventory(inventory: Optional[list[str]], cluster: bool, kubeconfig: Optional[str],
+                    context: Optional[str]) -> Any:
+    if inventory:
+        from migrator.inventory import load_inventory
+
+        inv = load_inventory(inventory)
+        for note in getattr(inv, "notes", []) or []:
+            print(f"inventory: {note}", file=sys.stderr)
+        return inv
+    if cluster:
+        from migrator.inventory import load_cluster
+
+        return load_cluster(kubeconfig=kubeconfig, context=context)
+    return None
+
+
+def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] = None, cluster: bool = False,
+             kubeconfig: Optional[str] = None, context: Optional[str] = None, prometheus: Optional[str] = None,
+             prometheus_version: Optional[str] = None, operator_compatible: bool = False,
+             mapping: Optional[str] = None, maps: Optional[list[str]] = None, targets_only: bool = False,
+             fail_on: Optional[list[str]] = None, output: str = "text", out: Optional[str] = None,
+             force: bool = False, from_cluster: bool = False) -> int:
+    """Compare OLD with NEW; write the plan; return 0 (no differences) or 1 (differences)."""
+    from migrator.commands import _check_stdin_once
+    from migrator.writers import write_output
+
+    if output not in OUTPUTS:
+        raise InputError(f"unknown --output {output!r} (choose from {', '.join(OUTPUTS)})", field="--output")
+    fail_on = [f for part in (fail_on or []) for f in str(part).split(",") if f]
+    bad = [f for f in fail_on if f not in FAIL_ON]
+    if bad:
+        raise InputError(f"unknown --fail-on {', '.join(bad)} (choose from {', '.join(FAIL_ON)})", field="--fail-on")
+    if inventory and cluster:
+        raise InputError("give --inventory or --cluster, not both", field="--cluster")
+    if from_cluster and old:
+        raise InputError("with --from-cluster, OLD is what runs in the cluster: give only NEW", field="--from-cluster")
+    if not from_cluster and not old:
+        raise InputError("give OLD and NEW (or --from-cluster and NEW)")
+    if not new:
+        raise InputError("give NEW")
+    if (targets_only or any(f in ("targets", "labels") for f in fail_on)) and not (inventory or cluster):
+        raise InputError("comparing targets needs the cluster's objects: --inventory FILE or --cluster",
+                         field="--targets-only" if targets_only else "--fail-on")
+    if operator_compatible and from_cluster is False and not prometheus:
+        pass  # the CR may be among the inputs; _operator_jobs says so when it is not
+    _check_stdin_once(old, new, inventory, [prometheus] if prometheus else None)
+    pairs_given = [parse_map(m) for m in maps or []]
+    mapped = _read_mapping(mapping) if mapping else None
+
+    with tempfile.TemporaryDirectory(prefix="migrator-live-") as tmp:
+        new_prometheus = prometheus
+        old_label = list(old)
+        if from_cluster:
+            from migrator.diff.live import fetch_live
+
+            live = fetch_live(tmp, kubeconfig=kubeconfig, context=context, prometheus=prometheus)
+            old_paths, old_prometheus = live.files, live.cr_file
+            old_label = [live.label]
+            for n in live.notes:
+                print(f"cluster: {n}", file=sys.stderr)
+            if not _has_prometheus(new):
+                new_prometheus = live.cr_file
+        else:
+            old_paths, old_prometheus = old, prometheus
+        a = Side("OLD", old_paths, prometheus=old_prometheus, prometheus_version=prometheus_version,
+                 operator_compatible=operator_compatible)
+        b = Side("NEW", new, prometheus=new_prometheus, prometheus_version=prometheus_version,
+                 operator_compatible=operator_compatible)
+        inv = _load_inventory(inventory, cluster, kubeconfig, context)
+        rep = build_report(a, b, inv, maps=pairs_given, mapping=mapped, targets_only=targets_only, fail_on=fail_on,
+                           old_label=old_label, new_label=list(new))
+    if output == "json":
+        text = render_json(rep)
+    elif output == "markdown":
+        text = render_markdown(rep)
+    else:
+        color = (out is None or out == "-") and sys.stdout.isatty()
+        text = render_text(rep, color=color)
+    write_output(text, out, force=force)
+    return rep.exit_status
+
+
+def _has_prometheus(paths: list[str]) -> bool:
+    if "-" in paths:
+        return False
+    from migrator.sources import load_documents
+
+    return any(isinstance(d.data, dict) and d.data.get("kind") == "Prometheus" for d in load_documents(paths))
+
+
+def build_report(a: Side, b: Side, inv: Any, *, maps: list[tuple[str, str]] = (),
+                 mapping: Optional[dict[str, list[str]]] = None, targets_only: bool = False,
+                 fail_on: list[str] = (), old_label: Optional[list[str]] = None,
+                 new_label: Optional[list[str]] = None) -> DiffReport:
+    from migrator.commands import _monitor_findings
+    from migrator.targets import present_rule_without_regex
+
+    pairing: Pairing = pair_jobs(a.names, b.names, mapping=mapping, maps=list(maps))
+    rep = DiffReport(old_label or a.paths, new_label or b.paths, fail_on=list(fail_on), targets_only=targets_only)
+    rep.warnings = a.warnings + b.warnings
+    rep.notes = list(pairing.notes)
+    old_results = new_results = None
+    if inv is not None:
+        old_results, new_results = a.evaluate(inv), b.evaluate(inv)
+        if not maps and not mapping and pairing.only_old and pairing.only_new:
+            made = pair_by_overlap(pairing, kept_addresses(old_results), kept_addresses(new_results))
+            if made:
+                rep.notes.append(f"{len(made)} job pair(s) made automatically by kept-target overlap (job names "
+                                 "differ): check them, or pin pairs with --map OLD=NEW")
+    elif pairing.only_old and pairing.only_new:
+        rep.notes.append("some jobs have no counterpart by name: pair them with --map OLD=NEW or --mapping "
+                         "REPORT.json, or give --inventory to pair them by target overlap")
+    rep.pairs = pairing.pairs
+    rep.jobs = diff_configs(a.jobs, b.jobs, pairing)
+    if inv is not None:
+        rep.targets = diff_all(old_results, new_results, pairing.pairs)
+        by_old = {r.job: r for r in old_results}
+        by_new = {r.job: r for r in new_results}
+        rep.only_old = [dict(only_side(by_old[n]), origin=a.origin(n)) for n in pairing.only_old]
+        rep.only_new = [dict(only_side(by_new[n]), origin=b.origin(n)) for n in pairing.only_new]
+        for r in old_results + new_results:
+            if r.error:
+                rep.warnings.append(f"job {r.job} ({r.origin}) could not be evaluated: {r.error}")
+    else:
+        rep.only_old = [{"job": n, "origin": a.origin(n), "targets": None, "examples": []} for n in pairing.only_old]
+        rep.only_new = [{"job": n, "origin": b.origin(n), "targets": None, "examples": []} for n in pairing.only_new]
+    jobs = [j.config for j in b.jobs if not j.plain]
+    rep.findings = all_findings(jobs=jobs, monitors=[d.data for d in b.monitor_docs], cr=b.cr, inventory=inv,
+                                results=[r for r in new_results if not r.error] if new_results is not None else None)
+    rep.findings += [Finding(WARNING, "monitor-port", text) for text in _monitor_findings(b.monitor_docs)]
+    if new_results is None:  # targets.findings has not run: the config-only check still applies
+        for j in b.jobs:
+            if not j.plain:
+                rep.findings += [Finding(WARNING, "present-without-regex", w, j.name)
+                                 for w in present_rule_without_regex(j.config)]
+    return rep
