@@ -224,13 +224,40 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
             n += dropped_by + 1 if dropped_by is not None else len(pods_rules)
         engine = {"cpu": time.process_time() - c0, "rules_evaluated": n, "targets": len(pods_pre)}
 
+    # JSON write split: building the dicts, json.dumps(indent=2) as dump_json does, and orjson
+    # (OPT_INDENT_2) on the same data, for kubernetes-pods' part of the document
+    json_split = None
+    pods_result = next((r for r in results if r.job == PODS_JOB), None)
+    if pods_result is not None:
+        c0 = time.process_time()
+        doc = core.result_json(pods_result)
+        c1 = time.process_time()
+        text = dump_json(doc)
+        c2 = time.process_time()
+        json_split = {"build": c1 - c0, "dump_json": c2 - c1, "chars": len(text)}
+        try:
+            import orjson
+            fast = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+            json_split["orjson"] = time.process_time() - c2
+            json_split["orjson_identical"] = fast.decode("utf-8") == text
+        except ImportError:  # pragma: no cover
+            pass
+        del doc, text
+
     promtool_inputs = None
     if promtool_version:
         promtool_inputs = write_promtool_inputs(jobs, inv, workdir, promtool_version, global_config)
 
-    # the mirror must do what the command does: same outcome counts as evaluate_job, job by job
-    del results
+    # the mirror must do what the command does: same outcome counts as evaluate_job, job by job;
+    # and where the relabel stage's time goes (CPU s): pre-relabel label sets, the rules
+    # (relabel_index, incl. its copy of the set), everything else populate_target does after them,
+    # and the per-group / per-target overhead around it (job defaults per group, Target objects)
+    from migrator.relabel.target import job_defaults, pre_relabel_labels
+
+    n_sample = len(sample)
+    del results, pods_pre, sample
     verify = []
+    split = {"populate": 0.0, "pre_relabel_labels": 0.0, "relabel_index": 0.0, "job_defaults": 0.0}
     for (config_job, origin, base, _), pj in zip(jobs, per_job):
         r = core.evaluate_job(config_job, origin, inv, core.EvalOptions(
             version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
@@ -238,10 +265,40 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
         if (len(r.kept), len(r.dropped)) != (pj["kept"], pj["dropped"]):
             verify.append(f"{pj['job']}: evaluate_job {len(r.kept)}/{len(r.dropped)}, "
                           f"stages {pj['kept']}/{pj['dropped']}")
+        del r
+        try:
+            rules = parse_rules(config_job.get("relabel_configs"), version=opts.version,
+                                scheme=config_job.get("metric_name_validation_scheme") or None)
+            groups = core.static_groups(config_job) + core.file_sd_groups(config_job, base) + \
+                (core.kubernetes_groups(config_job, inv, opts) if config_job.get("kubernetes_sd_configs") else [])
+            view = core._defaults_view(config_job, core.JobResult("", ""))
+            c0 = time.process_time()
+            for g in groups:
+                populate_targets(g.targets, view, version=opts.version, rules=rules,
+                                 global_config=opts.global_config, group_labels=g.labels)
+            c1 = time.process_time()
+            defaults = job_defaults(view, version=opts.version, global_config=opts.global_config)
+            pres = [pre_relabel_labels(t, view, version=opts.version, global_config=opts.global_config,
+                                       group_labels=g.labels, defaults=defaults)
+                    for g in groups for t in g.targets]
+            c2 = time.process_time()
+            for pre in pres:
+                relabel_index(pre, rules)
+            c3 = time.process_time()
+            for g in groups:
+                job_defaults(view, version=opts.version, global_config=opts.global_config)
+            c4 = time.process_time()
+        except (ConfigError, InputError):
+            continue
+        split["populate"] += c1 - c0
+        split["pre_relabel_labels"] += c2 - c1
+        split["relabel_index"] += c3 - c2
+        split["job_defaults"] += c4 - c3
+        del groups, pres
     return {"rows": rows, "whole": whole, "per_job": per_job, "rules_evaluated": rules_total,
-            "targets": targets_total, "trace_sample": len(sample), "trace_mismatches": mismatches,
+            "targets": targets_total, "trace_sample": n_sample, "trace_mismatches": mismatches,
             "engine": engine, "json_chars": size, "promtool_inputs": promtool_inputs,
-            "inventory": inv.summary(), "verify": verify}
+            "inventory": inv.summary(), "verify": verify, "relabel_split": split, "json_split": json_split}
 
 
 def write_promtool_inputs(jobs: list, inv: Any, workdir: str, promtool_version: str,
@@ -380,8 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", metavar="DIR", help="write the files here and keep them")
     ap.add_argument("--skip-promtool", action="store_true")
-    ap.add_argument("--promtool-timeout", type=float, default=3.0, metavar="S",
-                    help="first --timeout for promtool (tripled while its output lacks targets)")
+    ap.add_argument("--promtool-timeout", type=float, metavar="S",
+                    help="first --timeout for promtool (default: 1 s per 2,000 pods, at least 3 s; tripled "
+                         "while its output lacks targets)")
     ap.add_argument("--profile", action="store_true", help="also run the command under cProfile")
     ap.add_argument("--_stages", nargs=4, help=argparse.SUPPRESS)
     ap.add_argument("--_compare", nargs=2, help=argparse.SUPPRESS)
@@ -448,7 +506,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     prom, cmp_ = None, None
     pin = stages.get("promtool_inputs")
     if pin:
-        timeout = args.promtool_timeout
+        timeout = args.promtool_timeout or max(3.0, args.pods / 2000)
         for _ in range(4):
             prom_out = workdir / "promtool-sd.json"
             prom = run_measured([PROMTOOL, "check", "service-discovery", f"--timeout={timeout:g}s", pin["config"],
@@ -500,6 +558,20 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     if eng:
         print(f"  engine only (relabel_index over {PODS_JOB}'s {eng['targets']:,} pre-relabel sets): "
               f"{eng['cpu'] / eng['rules_evaluated'] * 1e6:.2f} us CPU per rule evaluated")
+    sp = stages.get("relabel_split")
+    if sp and sp["populate"]:
+        rest = sp["populate"] - sp["pre_relabel_labels"] - sp["relabel_index"] - sp["job_defaults"]
+        print(f"  relabel stage, where the CPU goes (re-run of populate_targets per group, {sp['populate']:.1f} s): "
+              f"pre_relabel_labels {sp['pre_relabel_labels']:.1f} s, relabel_index (rules) "
+              f"{sp['relabel_index']:.1f} s = {sp['relabel_index'] / n_rules * 1e6:.2f} us per rule evaluated, "
+              f"job_defaults once per target group {sp['job_defaults']:.1f} s, post-relabel checks {rest:.1f} s; "
+              f"Target objects etc. {relabel['cpu'] - sp['populate']:.1f} s")
+    js = stages.get("json_split")
+    if js:
+        print(f"  JSON, {PODS_JOB}'s part ({js['chars'] / 1e6:.0f} MB): result_json {js['build']:.2f} s, "
+              f"dump_json (json.dumps indent=2, pure-Python encoder) {js['dump_json']:.2f} s"
+              + (f", orjson OPT_INDENT_2 {js['orjson']:.2f} s (output identical: {js['orjson_identical']})"
+                 if "orjson" in js else ""))
     if stages["verify"]:
         print("  WARNING: stage mirror differs from evaluate_job: " + "; ".join(stages["verify"]))
     else:
