@@ -1,0 +1,131 @@
+"""Proof that a migration keeps the job's targets and labels: evaluate both over an inventory, compare.
+
+Before: the raw job through migrator.targets.evaluate_job. After: the resources rendered in portable mode
+(credentials inlined from the migration's own Secrets, so no mount is needed) and every rendered job
+evaluated the same way. Compared: the multisets of the kept targets' final label sets, without ``__``
+labels other than __address__, __metrics_path__, __scheme__, __param_*, __scrape_interval__ and
+__scrape_timeout__.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from migrator.migrate.core import JobMigration, MigrateOptions
+from migrator.scrapeconfig import Job
+from migrator.targets import EvalOptions, JobResult, evaluate_job
+
+_KEPT_DUNDER = ("__address__", "__metrics_path__", "__scheme__", "__scrape_interval__", "__scrape_timeout__")
+
+
+def comparable(labels: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in labels.items()
+            if not k.startswith("__") or k in _KEPT_DUNDER or k.startswith("__param_")}
+
+
+@dataclass
+class Proof:
+    job_name: str
+    before: JobResult
+    after: list[JobResult]
+    only_before: list[dict] = field(default_factory=list)
+    only_after: list[dict] = field(default_factory=list)
+    changed: list[tuple[dict, dict]] = field(default_factory=list)
+    #: why the proof could not be made (render pending for ScrapeConfig, an evaluation error)
+    note: str = ""
+    pending: bool = False
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.note and not self.only_before and not self.only_after and not self.changed \
+            and not self.before.error and not any(a.error for a in self.after)
+
+    def summary(self) -> str:
+        if self.pending:
+            return f"{self.job_name}: proof pending ({self.note})"
+        if self.note:
+            return f"{self.job_name}: no proof ({self.note})"
+        n = len(self.before.kept)
+        if self.equivalent:
+            return f"{self.job_name}: {n} target(s), identical labels"
+        return (f"{self.job_name}: {len(self.only_before)} target(s) only before, {len(self.only_after)} only "
+                f"after, {len(self.changed)} with changed labels")
+
+
+def _key(labels: dict) -> tuple:
+    return tuple(sorted(labels.items()))
+
+
+def _scrape_id(labels: dict) -> tuple:
+    return (labels.get("__scheme__"), labels.get("__address__"), labels.get("__metrics_path__"),
+            tuple(sorted((k, v) for k, v in labels.items() if k.startswith("__param_"))))
+
+
+def compare(before: list[dict], after: list[dict]) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
+    cb, ca = Counter(_key(x) for x in before), Counter(_key(x) for x in after)
+    ob = [dict(k) for k, n in (cb - ca).items() for _ in range(n)]
+    oa = [dict(k) for k, n in (ca - cb).items() for _ in range(n)]
+    changed = []
+    for b in list(ob):
+        match = next((a for a in oa if _scrape_id(a) == _scrape_id(b)), None)
+        if match is not None:
+            changed.append((b, match))
+            ob.remove(b)
+            oa.remove(match)
+    return ob, oa, changed
+
+
+def _context(opts: MigrateOptions):
+    from migrator.render import RenderContext
+
+    return RenderContext.from_cr(opts.prometheus, version=str(opts.version) if opts.version else None)
+
+
+def eval_options(opts: MigrateOptions, ctx=None, global_config: dict | None = None) -> EvalOptions:
+    ctx = ctx or _context(opts)
+    spec = (opts.prometheus or {}).get("spec") or {}
+    g = dict(global_config or {})
+    g.setdefault("scrape_interval", spec.get("scrapeInterval") or "30s")
+    if spec.get("scrapeTimeout"):
+        g.setdefault("scrape_timeout", spec["scrapeTimeout"])
+    return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=g)
+
+
+def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dict | None = None,
+          before: JobResult | None = None) -> Proof | None:
+    """None without an inventory, or for a job kept raw or failed."""
+    if opts.inventory is None or m.status in ("raw", "failed"):
+        return None
+    from migrator.render import AssetStore, render_monitors
+
+    ctx = _context(opts)
+    eo = eval_options(opts, ctx, global_config)
+    if before is None:
+        before = evaluate_job(job.config, f"{job.file}:{job.line}", opts.inventory, eo)
+    proof = Proof(job.name, before, [])
+    try:
+        result = render_monitors(m.resources, ctx, AssetStore(secrets=m.secrets), mode="portable",
+                                 inline_secrets=True)
+    except Exception as exc:  # an InputError from the renderer: the migration is wrong
+        proof.note = f"render failed: {exc}"
+        return proof
+    rendered = [j for j in result.jobs if j.get("job_name") in m.rendered_jobs]
+    if len(rendered) < len(m.rendered_jobs):
+        missing = [n for n in m.rendered_jobs if n not in {j.get("job_name") for j in rendered}]
+        proof.pending = any(n.startswith("scrapeConfig/") for n in missing)
+        proof.note = ("ScrapeConfig rendering is not available in migrator.render yet" if proof.pending
+                      else f"render gave no job {missing[0]}")
+        return proof
+    proof.after = [evaluate_job(j, f"{m.file}:{m.line} (migrated)", opts.inventory, eo) for j in rendered]
+    if before.error:
+        proof.note = f"original job: {before.error}"
+        return proof
+    for a in proof.after:
+        if a.error:
+            proof.note = f"migrated job {a.job}: {a.error}"
+            return proof
+    b = [comparable(t.labels) for t in before.kept]
+    a = [comparable(t.labels) for r in proof.after for t in r.kept]
+    proof.only_before, proof.only_after, proof.changed = compare(b, a)
+    return proof
