@@ -1,0 +1,82 @@
+"""Target diff: targets matched by scrape key, only-in-OLD/NEW, label changes summarised with examples."""
+
+from __future__ import annotations
+
+from migrator.diff.configdiff import JobPair
+from migrator.diff.targetdiff import diff_all, diff_targets, kept_addresses, only_side, scrape_url
+from migrator.targets import JobResult, Target
+
+
+def T(address: str, path: str = "/metrics", dropped: bool = False, **labels) -> Target:
+    full = {"__address__": address, "__metrics_path__": path, "__scheme__": "http", "instance": address, **labels}
+    return Target({"__address__": address}, None if dropped else full, 0 if dropped else None)
+
+
+def J(name: str, *targets: Target, error: str | None = None) -> JobResult:
+    return JobResult(name, "test", list(targets), error=error)
+
+
+def test_same_targets_same_labels_is_no_difference():
+    a = J("a", T("10.0.0.1:80", job="x"), T("10.0.0.2:80", job="x"))
+    b = J("b", T("10.0.0.2:80", job="x"), T("10.0.0.1:80", job="x"))
+    d = diff_targets([a], [b])
+    assert not d.changed and d.common == 2 and d.relabelled == 0
+    assert d.summary() == "job: a -> b: 2 target(s) in both, same labels"
+
+
+def test_label_changes_are_counted_per_label_with_examples():
+    old = J("envoy-stats", *[T(f"10.0.0.{i}:15090", "/stats/prometheus", job="envoy-stats") for i in range(5)])
+    new = J("pm", *[T(f"10.0.0.{i}:15090", "/stats/prometheus", job="monitoring/pm", namespace=f"ns{i % 2}",
+                      pod=f"p{i}") for i in range(5)])
+    d = diff_targets([old], [new], "map")
+    assert d.labels_changed and not d.targets_changed
+    assert [(c.label, c.change, c.targets) for c in d.labels] == [("job", "changed", 5), ("namespace", "added", 5),
+                                                                  ("pod", "added", 5)]
+    job = d.labels[0]
+    assert job.examples == [{"target": "http://10.0.0.0:15090/stats/prometheus", "old": "envoy-stats",
+                             "new": "monitoring/pm"}]                # one example per distinct change
+    assert len(d.labels[2].examples) == 3                           # at most three
+    assert d.summary() == "job: envoy-stats -> pm: 5 target(s) in both, labels differ on 5"
+
+
+def test_targets_only_on_one_side_and_dropped_ones_ignored():
+    old = J("a", T("h1:80"), T("h2:80"), T("h3:80", dropped=True))
+    new = J("b", T("h2:80"), T("h2:80", "/other"), T("h4:80", __param_module="tcp"))
+    d = diff_targets([old], [new])
+    assert d.only_old == ["http://h1:80/metrics"]
+    assert d.only_new == ["http://h2:80/other", "http://h4:80/metrics?module=tcp"]
+    assert d.common == 1 and d.targets_changed and not d.labels_changed
+    assert (d.old_targets, d.new_targets) == (2, 3)
+
+
+def test_scrape_interval_is_a_compared_label_but_meta_labels_are_not():
+    old = J("a", T("h:1", __scrape_interval__="30s", __meta_kubernetes_pod_name="x"))
+    new = J("a", T("h:1", __scrape_interval__="15s", __meta_kubernetes_pod_name="y"))
+    d = diff_targets([old], [new])
+    assert [(c.label, c.change) for c in d.labels] == [("__scrape_interval__", "changed")]
+
+
+def test_duplicate_keys_pair_in_order_and_extras_are_reported():
+    old = J("a", T("h:1", team="x"), T("h:1", team="y"))
+    new = J("a", T("h:1", team="x"))
+    d = diff_targets([old], [new])
+    assert d.common == 1 and d.only_old == ["http://h:1/metrics"]
+
+
+def test_several_new_jobs_are_one_side_and_errors_are_kept():
+    old = J("a", T("h:1"), T("h:2"))
+    d = diff_targets([old], [J("m/0", T("h:1")), J("m/1", T("h:2")), J("m/2", error="boom")], "mapping")
+    assert d.common == 2 and not d.changed
+    assert d.errors == ["NEW job m/2 could not be evaluated: boom"]
+    res = diff_all([old], [J("m/0", T("h:1")), J("m/1", T("h:2"))], [JobPair("a", ["m/0", "m/1"], "mapping")])
+    assert len(res) == 1 and res[0].new == ["m/0", "m/1"] and not res[0].changed
+
+
+def test_helpers():
+    assert scrape_url(("https", "h:1", "/m", (("__param_a", "1"), ("__param_b", "2")))) == "https://h:1/m?a=1&b=2"
+    assert kept_addresses([J("a", T("h:1"), T("h:2", dropped=True)), J("b", error="x")]) == {"a": {"h:1"}}
+    side = only_side(J("a", T("h:1"), T("h:1"), T("h:2")))
+    assert side == {"job": "a", "targets": 3, "examples": ["http://h:1/metrics", "http://h:2/metrics"]}
+    to_json = diff_targets([J("a", T("h:1"))], [J("b")]).to_json()
+    assert list(to_json) == ["old", "new", "paired_by", "old_targets", "new_targets", "common", "relabelled",
+                             "only_old", "only_new", "labels", "errors", "changed"]
