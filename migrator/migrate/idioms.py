@@ -75,12 +75,15 @@ def classify(rule: dict, kind: str) -> str:
             return "rw-param-from-annotation"
         if regex.startswith("__meta_kubernetes_pod_label_") or regex.startswith("__meta_kubernetes_service_label_"):
             return "lm-pod-labels"
+    if action == "replace" and len(src) == 1 and target in _OPERATOR_LABELS and src[0].startswith("__meta_kubernetes_"):
+        return "lbl-meta-standard"
     if action == "replace" and len(src) >= 1 and all(s.startswith("__meta_kubernetes_") for s in src) \
             and target and not target.startswith("__"):
         return "lbl-meta-renamed"
     return "other"
 
 
+_OPERATOR_LABELS = {"namespace", "pod", "container", "service", "job", "endpoint"}
 _FALLBACK_WHY = "no monitor field expresses it exactly"
 
 
