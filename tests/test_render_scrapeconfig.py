@@ -60,6 +60,8 @@ STORE = AssetStore(
         secret("secret", **{"proxy-header": "value", "token": "value", "Username": "kube-admin",
                             "Password": "password"}),
         secret("aws-access-api", accessKey="access-key", secretKey="secret-key"),
+        secret("creds", token="00000000-0000-0000-0000-000000000000", clientSecret="my-secret",
+               password="password", applicationSecret="application-secret", consumerKey="consumer-key"),
     ],
     configmaps=[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oauth2", "namespace": "default"},
                  "data": {"client_id": "client-id"}}])
@@ -347,7 +349,8 @@ DEFAULT_SC_SPEC = {"httpSDConfigs": [{"url": "http://localhost:9100/sd.json", "r
 DEFAULT_SC_HTTP = [{"proxy_url": "http://no-proxy.com", "no_proxy": "0.0.0.0", "proxy_from_environment": False,
                     "url": "http://localhost:9100/sd.json", "refresh_interval": "5m"}]
 ENFORCED_MRC = {"metric_relabel_configs": [{"target_label": "namespace", "replacement": "default"}]}
-CLASSES = [{"name": "default", "default": True, "authorization": {"credentialsFile": "/etc/secret/credentials/default"}},
+CLASSES = [{"name": "default", "default": True,
+            "authorization": {"credentialsFile": "/etc/secret/credentials/default"}},
            {"name": "not-default", "authorization": {"credentialsFile": "/etc/secret/credentials/non-default"}}]
 CLASS_NON_DEFAULT = [{"name": "test-attach-authz-scrape-class",
                       "authorization": {"credentialsFile": "/etc/secret/credentials"}}]
@@ -517,7 +520,8 @@ def test_portable_sharding_skipped_when_user_has_hashmod():
 
 # -- portable mode -----------------------------------------------------------------------------------------------
 def test_portable_secret_files_and_mounts():
-    spec = {"basicAuth": {"username": {"name": "foo", "key": "username"}, "password": {"name": "foo", "key": "password"}},
+    spec = {"basicAuth": {"username": {"name": "foo", "key": "username"},
+                          "password": {"name": "foo", "key": "password"}},
             "tlsConfig": {**TLS, "ca": {"configMap": {"name": "cas", "key": "ca.crt"}}},
             "httpSDConfigs": [{"url": "http://sd", "authorization": {"credentials": {"name": "auth", "key": "k"}},
                                "oauth2": {**OAUTH2}}],
@@ -563,7 +567,8 @@ def test_portable_fields_without_file_form_need_inline_secrets(spec, field, inli
 
 
 def test_portable_inline_secrets_equals_operator_except_sharding():
-    spec = {"basicAuth": {"username": {"name": "foo", "key": "username"}, "password": {"name": "foo", "key": "password"}},
+    spec = {"basicAuth": {"username": {"name": "foo", "key": "username"},
+                          "password": {"name": "foo", "key": "password"}},
             "consulSDConfigs": [{"server": "s", "tokenRef": {"name": "foo", "key": "token"}}]}
     op = render(sc(spec), spec={"shards": 1}).jobs
     assert render(sc(spec), mode="portable", inline_secrets=True).jobs == op
@@ -571,8 +576,36 @@ def test_portable_inline_secrets_equals_operator_except_sharding():
 
 # -- rejections ---------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("version,spec,field,message", [
-    (None, {"gceSDConfigs": [{"project": "p", "zone": "z"}]}, "spec.gceSDConfigs", "gceSDConfigs .* not supported"),
-    (None, {"ionosSDConfigs": [{"datacenterID": "x"}]}, "spec.ionosSDConfigs", "ionos_sd_configs"),
+    (None, {"vultrSDConfigs": [{"region": "x"}]}, "spec.vultrSDConfigs",
+     "vultrSDConfigs is not a service discovery known to migrator"),
+    ("v2.51.0", {"azureSDConfigs": [{"subscriptionID": "s", "authenticationMethod": "SDK"}]},
+     "spec.azureSDConfigs[0].authenticationMethod", "SDK authentication is only supported .* >= 2.52.0"),
+    ("v3.10.0", {"azureSDConfigs": [{"subscriptionID": "s", "authenticationMethod": "WorkloadIdentity"}]},
+     "spec.azureSDConfigs[0].authenticationMethod", ">= 3.11.0"),
+    (None, {"azureSDConfigs": [{"subscriptionID": "s", "tenantID": "t", "clientID": "c"}]},
+     "spec.azureSDConfigs[0].clientSecret", "requires a clientSecret"),
+    (None, {"azureSDConfigs": [{"subscriptionID": "s", "clientID": "c"}]},
+     "spec.azureSDConfigs[0].tenantID", "requires a tenantID"),
+    ("v3.1.0", {"openstackSDConfigs": [{"role": "LoadBalancer", "region": "r"}]}, "spec.openstackSDConfigs[0].role",
+     "LoadBalancer role is only supported .* >= 3.2.0"),
+    ("v2.49.0", {"kumaSDConfigs": [{"server": "http://k:5681", "clientID": "c"}]}, "spec.kumaSDConfigs[0].clientID",
+     ">= 2.50.0"),
+    (None, {"kumaSDConfigs": [{"server": "k:5681"}]}, "spec.kumaSDConfigs[0].server", "have a scheme"),
+    (None, {"nomadSDConfigs": [{"server": "/nomad"}]}, "spec.nomadSDConfigs[0].server", "have a scheme"),
+    ("v2.54.0", {"dockerSDConfigs": [{"host": "unix:///d.sock", "matchFirstNetwork": True}]},
+     "spec.dockerSDConfigs[0].matchFirstNetwork", ">= 2.54.1"),
+    ("v3.4.0", {"hetznerSDConfigs": [{"role": "hcloud", "labelSelector": "a"}]},
+     "spec.hetznerSDConfigs[0].labelSelector", ">= 3.5.0"),
+    (None, {"puppetDBSDConfigs": [{"url": "ftp://x", "query": "q"}]}, "spec.puppetDBSDConfigs[0].url",
+     "scheme must be 'http' or 'https'"),
+    (None, {"puppetDBSDConfigs": [{"url": "https://", "query": "q"}]}, "spec.puppetDBSDConfigs[0].url",
+     "host is missing"),
+    (None, {"ovhcloudSDConfigs": [{"applicationKey": "k", "applicationSecret": {"name": "creds", "key": "nope"},
+                                   "consumerKey": {"name": "creds", "key": "consumerKey"}, "service": "VPS"}]},
+     "spec.ovhcloudSDConfigs[0].applicationSecret", "key 'nope' not found"),
+    (None, {"digitalOceanSDConfigs": [{"authorization": {"type": "basic",
+                                                          "credentials": {"name": "creds", "key": "token"}}}]},
+     "spec.digitalOceanSDConfigs[0].authorization.type", "basicAuth"),
     (None, {"scrapeClass": "nope"}, "spec.scrapeClass", "not found in Prometheus scrapeClasses"),
     (None, {"relabelings": [{"action": "hashmod", "sourceLabels": ["a"], "targetLabel": "b"}]},
      "spec.relabelings[0]", "requires non-zero modulus"),
@@ -682,7 +715,8 @@ def test_jobs_order_monitors_then_scrape_configs_sorted():
     sm = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
           "metadata": {"name": "sm", "namespace": "zz"}, "spec": {"selector": {}, "endpoints": [{"port": "web"}]}}
     pm = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor",
-          "metadata": {"name": "pm", "namespace": "zz"}, "spec": {"selector": {}, "podMetricsEndpoints": [{"port": "w"}]}}
+          "metadata": {"name": "pm", "namespace": "zz"},
+          "spec": {"selector": {}, "podMetricsEndpoints": [{"port": "w"}]}}
     objs = [sc({}, name="b", ns="a"), sc({}, name="a", ns="b"), pm, sc({}, name="a", ns="a"), sm]
     res = render(objs)
     assert [j["job_name"] for j in res.jobs] == [
@@ -718,3 +752,235 @@ def test_generator_drops_endpointslice_role_before_2_21_and_selector_rejects_it(
         r.begin(obj)
         from migrator.render.scrapeconfigs import _check_k8s
         _check_k8s(r, obj["spec"]["kubernetesSDConfigs"][0], "spec.kubernetesSDConfigs[0]")
+
+
+# -- the other SD kinds (goldens from TestScrapeConfigSpecConfigWith<Kind>SD) --------------------------------------
+CREDS = {"credentials": {"name": "creds", "key": "token"}}
+CREDS_OUT = {"type": "Bearer", "credentials": "00000000-0000-0000-0000-000000000000"}
+DO_AUTHZ = {"credentials": {"name": "secret", "key": "token"}}
+DO_AUTHZ_OUT = {"type": "Bearer", "credentials": "value"}
+SUB = "11AAAA11-A11A-111A-A111-1111A1111A11"
+SD_CASES = [
+    ("ScrapeConfigSpecConfig_AzureSDConfigValid",
+     {"azureSDConfigs": [{"environment": "AzurePublicCloud", "authenticationMethod": "OAuth", "subscriptionID": SUB,
+                          "tenantID": "BBBB222B-B2B2-2B22-B222-2BB2222BB2B2",
+                          "clientID": "333333CC-3C33-3333-CCC3-33C3CCCCC33C",
+                          "clientSecret": {"name": "creds", "key": "clientSecret"},
+                          "resourceGroup": "my-resource-group", "refreshInterval": "30s", "port": 9100}]},
+     {"azure_sd_configs": [{"environment": "AzurePublicCloud", "authentication_method": "OAuth",
+                            "subscription_id": SUB, "tenant_id": "BBBB222B-B2B2-2B22-B222-2BB2222BB2B2",
+                            "client_id": "333333CC-3C33-3333-CCC3-33C3CCCCC33C", "client_secret": "my-secret",
+                            "resource_group": "my-resource-group", "refresh_interval": "30s", "port": 9100}]}),
+    ("ScrapeConfigSpecConfig_AzureSDConfigValid_ManagedIdentityAuth",
+     {"azureSDConfigs": [{"environment": "AzurePublicCloud", "authenticationMethod": "ManagedIdentity",
+                          "subscriptionID": SUB}]},
+     {"azure_sd_configs": [{"environment": "AzurePublicCloud", "authentication_method": "ManagedIdentity",
+                            "subscription_id": SUB}]}),
+    ("ScrapeConfigSpecConfig_AzureSDConfigValid_http_config",
+     {"azureSDConfigs": [{"subscriptionID": SUB, "authenticationMethod": "SDK", "authorization": CREDS,
+                          **PROXY, "proxyConnectHeader": {"header": [{"name": "secret", "key": "proxy-header"}]}}]},
+     {"azure_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "authentication_method": "SDK",
+                            "subscription_id": SUB}]}),
+    ("ScrapeConfigSpecConfig_AzureSDConfigValid_with_oauth2",
+     {"azureSDConfigs": [{"subscriptionID": SUB, "authenticationMethod": "SDK", "oauth2": OAUTH2}]},
+     {"azure_sd_configs": [{"oauth2": OAUTH2_OUT, "authentication_method": "SDK", "subscription_id": SUB}]}),
+    ("ScrapeConfigSpecConfig_GCESDConfigValid_all_options",
+     {"gceSDConfigs": [{"project": "devops-dev", "zone": "us-west-1", "filter": "filter-expression",
+                        "refreshInterval": "30s", "port": 9100, "tagSeparator": "tag-value"}]},
+     {"gce_sd_configs": [{"project": "devops-dev", "zone": "us-west-1", "filter": "filter-expression",
+                          "refresh_interval": "30s", "port": 9100, "tag_separator": "tag-value"}]}),
+    ("ScrapeConfigSpecConfig_OpenStackSDConfigValid",
+     {"openstackSDConfigs": [{"role": "Instance", "region": "region-1",
+                              "identityEndpoint": "http://identity.example.com:5000/v2.0", "username": "nova-user-1",
+                              "password": {"name": "creds", "key": "password"}, "domainName": "devops-project-1",
+                              "refreshInterval": "30s", "port": 9100}]},
+     {"openstack_sd_configs": [{"role": "instance", "region": "region-1",
+                                "identity_endpoint": "http://identity.example.com:5000/v2.0",
+                                "username": "nova-user-1", "password": "password", "domain_name": "devops-project-1",
+                                "refresh_interval": "30s", "port": 9100}]}),
+    ("ScrapeConfigSpecConfig_DigitalOceanSD",
+     {"digitalOceanSDConfigs": [{"authorization": DO_AUTHZ, "proxyUrl": "http://no-proxy.com",
+                                 "followRedirects": True, "enableHTTP2": True, "port": 9100,
+                                 "refreshInterval": "30s"}]},
+     {"digitalocean_sd_configs": [{"authorization": DO_AUTHZ_OUT, "proxy_url": "http://no-proxy.com",
+                                   "follow_redirects": True, "enable_http2": True, "port": 9100,
+                                   "refresh_interval": "30s"}]}),
+    ("ScrapeConfigSpecConfig_DigitalOceanSD_with_TLSConfig",
+     {"digitalOceanSDConfigs": [{"authorization": DO_AUTHZ, "tlsConfig": TLS}]},
+     {"digitalocean_sd_configs": [{"authorization": DO_AUTHZ_OUT, "tls_config": TLS_OUT}]}),
+    ("ScrapeConfigSpecConfig_KumaSD",
+     {"kumaSDConfigs": [{"server": "http://127.0.0.1:5681", "clientID": "client", "refreshInterval": "30s",
+                         "fetchTimeout": "5s", "authorization": CREDS, **PROXY, "followRedirects": True,
+                         "enableHTTP2": True}]},
+     {"kuma_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "server": "http://127.0.0.1:5681",
+                           "follow_redirects": True, "enable_http2": True, "refresh_interval": "30s",
+                           "fetch_timeout": "5s", "client_id": "client"}]}),
+    ("ScrapeConfigSpecConfig_KumaSD_with_TLSConfig_TLSVersion",
+     {"kumaSDConfigs": [{"server": "http://localhost:5681", "authorization": CREDS,
+                         "tlsConfig": {**TLS, "keySecret": {"name": "tls", "key": "key"}, "minVersion": "TLS10",
+                                       "maxVersion": "TLS12"}}]},
+     {"kuma_sd_configs": [{"authorization": CREDS_OUT, "server": "http://localhost:5681",
+                           "tls_config": {**TLS_OUT, "key_file": "/etc/prometheus/certs/0_default_tls_key",
+                                          "min_version": "TLS10", "max_version": "TLS12"}}]}),
+    ("ScrapeConfigSpecConfig_EurekaSD",
+     {"eurekaSDConfigs": [{"server": "http://localhost:8761/eureka", "authorization": CREDS, **PROXY,
+                           "followRedirects": True, "enableHTTP2": True, "refreshInterval": "30s"}]},
+     {"eureka_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "follow_redirects": True,
+                             "enable_http2": True, "refresh_interval": "30s",
+                             "server": "http://localhost:8761/eureka"}]}),
+    ("ScrapeConfigSpecConfig_DockerSDConfig",
+     {"dockerSDConfigs": [{"host": "unix:///var/run/docker.sock", "authorization": DO_AUTHZ, **PROXY,
+                           "proxyConnectHeader": {"header": [{"name": "secret", "key": "proxy-header"}]},
+                           "filters": [{"name": "dummy_label_1", "values": ["dummy_value_1"]},
+                                       {"name": "dummy_label_2", "values": ["dummy_value_2", "dummy_value_3"]},
+                                       {"name": "a_dummy_label_1", "values": ["dummy_value_2", "dummy_value_3"]}],
+                           "tlsConfig": TLS, "port": 9100, "hostNetworkingHost": "localhost",
+                           "refreshInterval": "30s", "followRedirects": True, "enableHTTP2": True}]},
+     {"docker_sd_configs": [{"authorization": DO_AUTHZ_OUT, **PROXY_OUT,
+                             "filters": [{"name": "a_dummy_label_1", "values": ["dummy_value_2", "dummy_value_3"]},
+                                         {"name": "dummy_label_1", "values": ["dummy_value_1"]},
+                                         {"name": "dummy_label_2", "values": ["dummy_value_2", "dummy_value_3"]}],
+                             "host": "unix:///var/run/docker.sock", "tls_config": TLS_OUT, "port": 9100,
+                             "host_networking_host": "localhost", "refresh_interval": "30s",
+                             "follow_redirects": True, "enable_http2": True}]}),
+    ("ScrapeConfigSpecConfig_LinodeSDConfig",
+     {"linodeSDConfigs": [{"authorization": CREDS, **PROXY, "tlsConfig": TLS, "port": 9100, "enableHTTP2": True,
+                           "tagSeparator": ",", "refreshInterval": "5m", "followRedirects": True}]},
+     {"linode_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "tls_config": TLS_OUT, "port": 9100,
+                             "enable_http2": True, "tag_separator": ",", "refresh_interval": "5m",
+                             "follow_redirects": True}]}),
+    ("ScrapeConfigSpecConfig_HetznerSDLabelSelector",
+     {"hetznerSDConfigs": [{"role": "hcloud", **PROXY, "followRedirects": True, "enableHTTP2": True, "port": 9100,
+                            "refreshInterval": "5m", "labelSelector": "label_value"}]},
+     {"hetzner_sd_configs": [{**PROXY_OUT, "role": "hcloud", "follow_redirects": True, "enable_http2": True,
+                              "port": 9100, "refresh_interval": "5m", "label_selector": "label_value"}]}),
+    ("ScrapeConfigSpecConfig_NomadSD",
+     {"nomadSDConfigs": [{"server": "http://127.0.0.1:4646", "allowStale": True, "namespace": "default",
+                          "refreshInterval": "30s", "region": "default", "tagSeparator": ",", "authorization": CREDS,
+                          **PROXY, "followRedirects": True, "enableHTTP2": True}]},
+     {"nomad_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "server": "http://127.0.0.1:4646",
+                            "allow_stale": True, "namespace": "default", "refresh_interval": "30s",
+                            "region": "default", "tag_separator": ",", "follow_redirects": True,
+                            "enable_http2": True}]}),
+    ("ScrapeConfigSpecConfig_DockerswarmSD",
+     {"dockerSwarmSDConfigs": [{"host": "https://www.example.com", "role": "Nodes", "refreshInterval": "30s",
+                                "filters": [{"name": "foo", "values": ["bar"]}], "authorization": CREDS, **PROXY,
+                                "followRedirects": True, "enableHTTP2": True}]},
+     {"dockerswarm_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT,
+                                  "filters": [{"name": "foo", "values": ["bar"]}], "host": "https://www.example.com",
+                                  "role": "nodes", "refresh_interval": "30s", "follow_redirects": True,
+                                  "enable_http2": True}]}),
+    ("ScrapeConfigSpecConfig_PuppetDBSD",
+     {"puppetDBSDConfigs": [{"url": "https://www.example.com", "query": "vhost", "refreshInterval": "30s",
+                             "authorization": CREDS, **PROXY, "followRedirects": True, "enableHTTP2": True}]},
+     {"puppetdb_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT, "url": "https://www.example.com",
+                               "query": "vhost", "refresh_interval": "30s", "follow_redirects": True,
+                               "enable_http2": True}]}),
+    ("ScrapeConfigSpecConfig_LightSailSDConfigValidAPIKeys",
+     {"lightSailSDConfigs": [{"region": "us-east-1", "endpoint": "https://lightsail.us-east-1.amazonaws.com/",
+                              "accessKey": {"name": "aws-access-api", "key": "accessKey"},
+                              "secretKey": {"name": "aws-access-api", "key": "secretKey"},
+                              "refreshInterval": "30s", "port": 9100}]},
+     {"lightsail_sd_configs": [{"region": "us-east-1", "endpoint": "https://lightsail.us-east-1.amazonaws.com/",
+                                "port": 9100, "refresh_interval": "30s", "access_key": "access-key",
+                                "secret_key": "secret-key"}]}),
+    ("ScrapeConfigSpecConfig_LightSailSD_with_TLSConfig",
+     {"lightSailSDConfigs": [{"region": "us-east-1", "endpoint": "https://lightsail.us-east-1.amazonaws.com/",
+                              "authorization": CREDS, "tlsConfig": TLS}]},
+     {"lightsail_sd_configs": [{"authorization": CREDS_OUT, "region": "us-east-1",
+                                "endpoint": "https://lightsail.us-east-1.amazonaws.com/", "tls_config": TLS_OUT}]}),
+    ("ScrapeConfigSpecConfig_OVHCloudSD",
+     {"ovhcloudSDConfigs": [{"applicationKey": "application-key",
+                             "applicationSecret": {"name": "creds", "key": "applicationSecret"},
+                             "consumerKey": {"name": "creds", "key": "consumerKey"}, "service": "DedicatedServer",
+                             "endpoint": "127.0.0.1", "refreshInterval": "30s"}]},
+     {"ovhcloud_sd_configs": [{"application_key": "application-key", "application_secret": "application-secret",
+                               "consumer_key": "consumer-key", "service": "dedicated_server",
+                               "endpoint": "127.0.0.1", "refresh_interval": "30s"}]}),
+    ("ScrapeConfigSpecConfig_ScaleWaySD",
+     {"scalewaySDConfigs": [{"accessKey": "SCWABCDEFGH123456789", "secretKey": {"name": "creds", "key": "token"},
+                             "projectID": "00000000-0000-0000-0000-000000000001", "role": "Instance", "port": 23456,
+                             "apiURL": "https://api.scaleway.com", "zone": "fr-par-1", "nameFilter": "name",
+                             "tagsFilter": ["aa", "bb"], "refreshInterval": "30s", **PROXY,
+                             "followRedirects": True, "enableHTTP2": True}]},
+     {"scaleway_sd_configs": [{"access_key": "SCWABCDEFGH123456789",
+                               "secret_key": "00000000-0000-0000-0000-000000000000",
+                               "project_id": "00000000-0000-0000-0000-000000000001", "role": "instance",
+                               "port": 23456, "api_url": "https://api.scaleway.com", "zone": "fr-par-1",
+                               "name_filter": "name", "tags_filter": ["aa", "bb"], "refresh_interval": "30s",
+                               **PROXY_OUT, "follow_redirects": True, "enable_http2": True}]}),
+    ("ScrapeConfigSpecConfig_IonosSD",
+     {"ionosSDConfigs": [{"datacenterID": "11111111-1111-1111-1111-111111111111", "authorization": CREDS, **PROXY,
+                          "followRedirects": True, "enableHTTP2": True, "port": 9100, "refreshInterval": "30s"}]},
+     {"ionos_sd_configs": [{"authorization": CREDS_OUT, **PROXY_OUT,
+                            "datacenter_id": "11111111-1111-1111-1111-111111111111", "follow_redirects": True,
+                            "enable_http2": True, "port": 9100, "refresh_interval": "30s"}]}),
+    ("ScrapeConfigSpecConfig_IonosSD_withOAuth2",
+     {"ionosSDConfigs": [{"datacenterID": "11111111-1111-1111-1111-111111111111", "oauth2": OAUTH2}]},
+     {"ionos_sd_configs": [{"oauth2": OAUTH2_OUT, "datacenter_id": "11111111-1111-1111-1111-111111111111"}]}),
+]
+
+
+@pytest.mark.parametrize("golden,spec,body", SD_CASES, ids=[c[0] for c in SD_CASES])
+def test_operator_other_sd_kinds_match_golden(golden, spec, body):
+    res = render(sc(spec))
+    assert ordered(res.jobs) == ordered([job(body)])
+    assert res.warnings == []
+
+
+def test_azure_environment_drops_earlier_http_fields_and_tls_is_never_rendered():
+    spec = {"azureSDConfigs": [{"environment": "AzurePublicCloud", "authenticationMethod": "SDK",
+                                "subscriptionID": SUB, "authorization": CREDS, "proxyUrl": "http://p",
+                                "tlsConfig": {"insecureSkipVerify": True}, "followRedirects": True}]}
+    res = render(sc(spec))
+    assert res.jobs[0]["azure_sd_configs"] == [{"environment": "AzurePublicCloud", "authentication_method": "SDK",
+                                                "subscription_id": SUB}]
+    assert sorted(w.field for w in res.warnings) == [
+        "spec.azureSDConfigs[0]", "spec.azureSDConfigs[0].followRedirects", "spec.azureSDConfigs[0].tlsConfig"]
+    assert "'authorization', 'proxy_url'" in [w for w in res.warnings if w.field == "spec.azureSDConfigs[0]"][0].message
+
+
+def test_ovhcloud_unknown_service_is_dropped_with_warning():
+    spec = {"ovhcloudSDConfigs": [{"applicationKey": "k", "applicationSecret": {"name": "creds", "key": "token"},
+                                   "consumerKey": {"name": "creds", "key": "token"}, "service": "Cloud"}]}
+    res = render(sc(spec))
+    assert "service" not in res.jobs[0]["ovhcloud_sd_configs"][0]
+    assert [w.field for w in res.warnings] == ["spec.ovhcloudSDConfigs[0].service"]
+
+
+def test_ionos_without_oauth2_always_has_authorization():
+    res = render(sc({"ionosSDConfigs": [{"datacenterID": "d"}]}))
+    assert ordered(res.jobs[0]["ionos_sd_configs"]) == ordered([{"authorization": {"type": "Bearer"},
+                                                                 "datacenter_id": "d"}])
+
+
+@pytest.mark.parametrize("spec,field", [
+    ({"azureSDConfigs": [{"subscriptionID": SUB, "tenantID": "t", "clientID": "c",
+                          "clientSecret": {"name": "creds", "key": "clientSecret"}}]},
+     "spec.azureSDConfigs[0].clientSecret"),
+    ({"openstackSDConfigs": [{"role": "Instance", "region": "r",
+                              "applicationCredentialSecret": {"name": "creds", "key": "password"}}]},
+     "spec.openstackSDConfigs[0].applicationCredentialSecret"),
+    ({"lightSailSDConfigs": [{"accessKey": {"name": "aws-access-api", "key": "accessKey"},
+                              "secretKey": {"name": "aws-access-api", "key": "secretKey"}}]},
+     "spec.lightSailSDConfigs[0].accessKey"),
+    ({"scalewaySDConfigs": [{"accessKey": "a", "secretKey": {"name": "creds", "key": "token"}, "projectID": "p",
+                             "role": "Baremetal"}]}, "spec.scalewaySDConfigs[0].secretKey"),
+])
+def test_portable_other_sd_secrets_need_inline(spec, field):
+    with pytest.raises(InputError, match="--inline-secrets") as exc:
+        render(sc(spec), mode="portable")
+    assert exc.value.field == field
+    assert render(sc(spec), mode="portable", inline_secrets=True).mounts == []
+
+
+def test_portable_other_sd_http_client_uses_files():
+    spec = {"eurekaSDConfigs": [{"server": "http://e", "basicAuth": {"username": {"name": "u", "key": "user"},
+                                                                     "password": {"name": "u", "key": "pass"}}}],
+            "nomadSDConfigs": [{"server": "http://n", "authorization": {"credentials": {"name": "n", "key": "t"}}}]}
+    j = render(sc(spec), mode="portable", store=AssetStore()).jobs[0]
+    d = DEFAULT_SECRETS_DIR
+    assert j["eureka_sd_configs"] == [{"basic_auth": {"username_file": f"{d}/u/user", "password_file": f"{d}/u/pass"},
+                                       "server": "http://e"}]
+    assert j["nomad_sd_configs"] == [{"authorization": {"type": "Bearer", "credentials_file": f"{d}/n/t"},
+                                      "server": "http://n"}]

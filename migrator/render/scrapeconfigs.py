@@ -18,8 +18,17 @@ Differences from the monitors that are the operator's, not ours:
 * the operator rejects every ScrapeConfig for Prometheus < 2.40.0: checkScrapeConfig calls the HTTP SD,
   PuppetDB and OVHCloud SD validators (minimum 2.28.0, 2.31.0, 2.40.0) whether or not the spec uses them.
 
-Service discoveries rendered: static, file, http, kubernetes, consul, dns, ec2. Any other kind raises an
-InputError naming it rather than emitting something that could differ from the operator.
+Every SD kind of the CRD at 6adcebc is rendered (static, file, http, kubernetes, consul, dns, ec2, azure, gce,
+openstack, digitalocean, kuma, eureka, docker, linode, hetzner, nomad, dockerswarm, puppetdb, lightsail, ovhcloud,
+scaleway, ionos). A spec key ending in ``SDConfigs`` that is none of these raises an InputError naming it rather
+than emitting something that could differ from the operator.
+
+Operator quirks reproduced (with a RenderWarning): an Azure SD entry with ``environment`` loses the HTTP client
+fields rendered before it (basic_auth, authorization, oauth2, proxy) and Azure never renders tlsConfig,
+followRedirects or enableHTTP2; an unknown OVHcloud ``service`` is dropped; an Ionos entry without oauth2 always
+gets ``authorization`` (type Bearer). SD credentials that Prometheus can only take inline (consul token, ec2 /
+lightsail keys, azure client_secret, openstack password / application_credential_secret, ovhcloud secrets,
+scaleway secret_key) need ``inline_secrets`` in portable mode.
 """
 
 from __future__ import annotations
@@ -33,19 +42,19 @@ from migrator.render.util import parse_duration_ms, valid_label_name
 API_VERSION = "monitoring.coreos.com/v1alpha1"
 KIND = "ScrapeConfig"
 
-#: spec keys of the SD kinds this module renders, in the operator's output order
-SUPPORTED_SD = ("staticConfigs", "fileSDConfigs", "httpSDConfigs", "kubernetesSDConfigs", "consulSDConfigs",
-                "dnsSDConfigs", "ec2SDConfigs")
-#: the operator's other SD kinds (spec key -> Prometheus key): refused with an InputError
-UNSUPPORTED_SD = {
-    "azureSDConfigs": "azure_sd_configs", "gceSDConfigs": "gce_sd_configs",
-    "openstackSDConfigs": "openstack_sd_configs", "digitalOceanSDConfigs": "digitalocean_sd_configs",
-    "kumaSDConfigs": "kuma_sd_configs", "eurekaSDConfigs": "eureka_sd_configs",
-    "dockerSDConfigs": "docker_sd_configs", "linodeSDConfigs": "linode_sd_configs",
-    "hetznerSDConfigs": "hetzner_sd_configs", "nomadSDConfigs": "nomad_sd_configs",
-    "dockerSwarmSDConfigs": "dockerswarm_sd_configs", "puppetDBSDConfigs": "puppetdb_sd_configs",
-    "lightSailSDConfigs": "lightsail_sd_configs", "ovhcloudSDConfigs": "ovhcloud_sd_configs",
-    "scalewaySDConfigs": "scaleway_sd_configs", "ionosSDConfigs": "ionos_sd_configs",
+#: spec key -> Prometheus key of every SD kind rendered, in the operator's output order
+SD_KINDS = {
+    "staticConfigs": "static_configs", "fileSDConfigs": "file_sd_configs", "httpSDConfigs": "http_sd_configs",
+    "kubernetesSDConfigs": "kubernetes_sd_configs", "consulSDConfigs": "consul_sd_configs",
+    "dnsSDConfigs": "dns_sd_configs", "ec2SDConfigs": "ec2_sd_configs", "azureSDConfigs": "azure_sd_configs",
+    "gceSDConfigs": "gce_sd_configs", "openstackSDConfigs": "openstack_sd_configs",
+    "digitalOceanSDConfigs": "digitalocean_sd_configs", "kumaSDConfigs": "kuma_sd_configs",
+    "eurekaSDConfigs": "eureka_sd_configs", "dockerSDConfigs": "docker_sd_configs",
+    "linodeSDConfigs": "linode_sd_configs", "hetznerSDConfigs": "hetzner_sd_configs",
+    "nomadSDConfigs": "nomad_sd_configs", "dockerSwarmSDConfigs": "dockerswarm_sd_configs",
+    "puppetDBSDConfigs": "puppetdb_sd_configs", "lightSailSDConfigs": "lightsail_sd_configs",
+    "ovhcloudSDConfigs": "ovhcloud_sd_configs", "scalewaySDConfigs": "scaleway_sd_configs",
+    "ionosSDConfigs": "ionos_sd_configs",
 }
 
 #: checkScrapeConfig runs these validators for every ScrapeConfig; each refuses an older Prometheus outright.
@@ -124,10 +133,7 @@ def _check(r: _Renderer, sc: dict) -> None:
         if not r.ctx.at_least(minimum):
             raise r.error(f"the operator rejects every ScrapeConfig for Prometheus < {MIN_VERSION} (rendering for "
                           f"{r.ctx.version}): {message}", "spec")
-    for key in UNSUPPORTED_SD:
-        if _l(spec.get(key)):
-            raise r.error(f"{key} ({UNSUPPORTED_SD[key]}) is not supported by migrator yet; supported service "
-                          f"discoveries: {', '.join(SUPPORTED_SD)}", f"spec.{key}")
+    _check_sd_keys(r, spec)
     for i, h in enumerate(_l(spec.get("httpSDConfigs"))):
         _check_http(r, _d(h), f"spec.httpSDConfigs[{i}]")
     for i, k in enumerate(_l(spec.get("kubernetesSDConfigs"))):
@@ -142,6 +148,16 @@ def _check(r: _Renderer, sc: dict) -> None:
         e = _d(e)
         r.check_tls(e.get("tlsConfig"), f"spec.ec2SDConfigs[{i}].tlsConfig", False)
         r.check_proxy(e, f"spec.ec2SDConfigs[{i}]")
+    for key, check in _EXTRA_CHECKS.items():
+        for i, e in enumerate(_l(spec.get(key))):
+            check(r, _d(e), f"spec.{key}[{i}]")
+
+
+def _check_sd_keys(r: _Renderer, spec: dict) -> None:
+    for key in spec:
+        if str(key).endswith("SDConfigs") and str(key) not in SD_KINDS and _l(spec.get(key)):
+            raise r.error(f"{key} is not a service discovery known to migrator (prometheus-operator 6adcebc); "
+                          f"known: {', '.join(SD_KINDS)}", f"spec.{key}")
 
 
 def _check_k8s(r: _Renderer, k: dict, fld: str) -> None:
@@ -359,11 +375,349 @@ def _ec2(r: _Renderer, items: list, fld: str) -> list:
     return out
 
 
-_SD_RENDERERS = (("staticConfigs", "static_configs", _static), ("fileSDConfigs", "file_sd_configs", _file),
-                 ("httpSDConfigs", "http_sd_configs", _http),
-                 ("kubernetesSDConfigs", "kubernetes_sd_configs", _kubernetes),
-                 ("consulSDConfigs", "consul_sd_configs", _consul), ("dnsSDConfigs", "dns_sd_configs", _dns),
-                 ("ec2SDConfigs", "ec2_sd_configs", _ec2))
+# -- the other SD kinds, as lists of steps in the operator's append order ----------------------------------------
+# ("http", part...)            HTTP client fields via _http_client (basic_auth, authorization, oauth2, proxy, ...)
+# ("req", key, out, conv)      always written (Go non-pointer field)
+# ("opt", key, out, conv)      written when set (Go pointer field)
+# ("nonempty", key, out, conv) written when not empty (Go `!= ""` / len > 0)
+# ("secret", key, out)         a Secret value Prometheus only takes inline, written when set
+# ("gate", minimum, key, out, conv)  written when set, dropped with a warning before `minimum`
+# ("filters",)                 addFiltersToYaml: sorted by name, written when not empty
+# conv: str, lower, int, bool, strlist
+def _conv(r: _Renderer, v: Any, conv: str, fld: str) -> Any:
+    if conv == "lower":
+        return _s(v).lower()
+    if conv == "int":
+        return _int(v, fld, r)
+    if conv == "bool":
+        return v is True
+    if conv == "strlist":
+        return [_s(x) for x in _l(v)]
+    return _s(v)
+
+
+def _filters(filters: list) -> list:
+    return [{"name": _s(_d(x).get("name")), "values": [_s(v) for v in _l(_d(x).get("values"))]}
+            for x in sorted(filters, key=lambda x: _s(_d(x).get("name")))]
+
+
+def _run_steps(r: _Renderer, c: dict, f: str, steps: tuple) -> dict:
+    e: dict = {}
+    for step in steps:
+        kind = step[0]
+        if kind == "http":
+            _http_client(r, e, c, f, step[1:])
+        elif kind in ("req", "opt", "nonempty"):
+            _, key, out, conv = step
+            v = c.get(key)
+            if kind == "req" or (kind == "opt" and v is not None) or (kind == "nonempty" and v not in (None, "", [])):
+                e[out] = _conv(r, v, conv, f"{f}.{key}")
+        elif kind == "secret":
+            _, key, out = step
+            if isinstance(c.get(key), dict):
+                e[out] = r.secret_only_inline(c[key], f"{f}.{key}", f"{out} in this service discovery")
+        elif kind == "gate":
+            _, minimum, key, out, conv = step
+            if c.get(key) is not None and r.gate(minimum, out, f"{f}.{key}"):
+                e[out] = _conv(r, c[key], conv, f"{f}.{key}")
+        elif kind == "filters":
+            if _l(c.get("filters")):
+                e["filters"] = _filters(c["filters"])
+        else:  # pragma: no cover - a typo in the tables below
+            raise AssertionError(step)
+    return e
+
+
+_STEPS: dict[str, tuple] = {
+    "gceSDConfigs": (("req", "project", "project", "str"), ("req", "zone", "zone", "str"),
+                     ("opt", "filter", "filter", "str"), ("opt", "refreshInterval", "refresh_interval", "str"),
+                     ("opt", "port", "port", "int"), ("opt", "tagSeparator", "tag_separator", "str")),
+    "openstackSDConfigs": (
+        ("req", "role", "role", "lower"), ("req", "region", "region", "str"),
+        ("opt", "identityEndpoint", "identity_endpoint", "str"), ("opt", "username", "username", "str"),
+        ("opt", "userid", "userid", "str"), ("secret", "password", "password"),
+        ("opt", "domainName", "domain_name", "str"), ("opt", "domainID", "domain_id", "str"),
+        ("opt", "projectName", "project_name", "str"), ("opt", "projectID", "project_id", "str"),
+        ("opt", "applicationCredentialName", "application_credential_name", "str"),
+        ("opt", "applicationCredentialId", "application_credential_id", "str"),
+        ("secret", "applicationCredentialSecret", "application_credential_secret"),
+        ("opt", "allTenants", "all_tenants", "bool"), ("opt", "refreshInterval", "refresh_interval", "str"),
+        ("opt", "port", "port", "int"), ("opt", "availability", "availability", "str"), ("http", "tls_config")),
+    "digitalOceanSDConfigs": (
+        ("http", "authorization", "oauth2", "proxy", "follow_redirects", "enable_http2", "tls_config"),
+        ("opt", "port", "port", "int"), ("opt", "refreshInterval", "refresh_interval", "str")),
+    "kumaSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy"), ("req", "server", "server", "str"),
+        ("http", "follow_redirects", "enable_http2", "tls_config"),
+        ("opt", "refreshInterval", "refresh_interval", "str"), ("opt", "fetchTimeout", "fetch_timeout", "str"),
+        ("opt", "clientID", "client_id", "str")),
+    "eurekaSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy", "follow_redirects", "enable_http2", "tls_config"),
+        ("opt", "refreshInterval", "refresh_interval", "str"), ("nonempty", "server", "server", "str")),
+    "dockerSDConfigs": (
+        ("http", "authorization", "oauth2", "proxy", "basic_auth"), ("filters",), ("req", "host", "host", "str"),
+        ("http", "tls_config"), ("opt", "port", "port", "int"),
+        ("opt", "hostNetworkingHost", "host_networking_host", "str"),
+        ("gate", "2.54.1", "matchFirstNetwork", "match_first_network", "bool"),
+        ("opt", "refreshInterval", "refresh_interval", "str"), ("http", "follow_redirects", "enable_http2")),
+    "linodeSDConfigs": (
+        ("http", "authorization", "oauth2", "proxy", "tls_config"), ("opt", "port", "port", "int"),
+        ("opt", "region", "region", "str"), ("http", "enable_http2"),
+        ("opt", "tagSeparator", "tag_separator", "str"), ("opt", "refreshInterval", "refresh_interval", "str"),
+        ("http", "follow_redirects")),
+    "hetznerSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy"), ("req", "role", "role", "lower"),
+        ("http", "follow_redirects", "enable_http2", "tls_config"), ("opt", "port", "port", "int"),
+        ("opt", "refreshInterval", "refresh_interval", "str")),  # label_selector: see _hetzner
+    "nomadSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy"), ("req", "server", "server", "str"),
+        ("opt", "allowStale", "allow_stale", "bool"), ("opt", "namespace", "namespace", "str"),
+        ("opt", "refreshInterval", "refresh_interval", "str"), ("opt", "region", "region", "str"),
+        ("opt", "tagSeparator", "tag_separator", "str"),
+        ("http", "follow_redirects", "enable_http2", "tls_config")),
+    "dockerSwarmSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy"), ("filters",), ("req", "host", "host", "str"),
+        ("http", "tls_config"), ("req", "role", "role", "lower"), ("opt", "port", "port", "int"),
+        ("opt", "refreshInterval", "refresh_interval", "str"), ("http", "follow_redirects", "enable_http2")),
+    "puppetDBSDConfigs": (
+        ("http", "basic_auth", "authorization", "oauth2", "proxy"), ("req", "url", "url", "str"),
+        ("req", "query", "query", "str"), ("opt", "includeParameters", "include_parameters", "bool"),
+        ("opt", "port", "port", "int"), ("opt", "refreshInterval", "refresh_interval", "str"),
+        ("http", "follow_redirects", "tls_config", "enable_http2")),
+    "lightSailSDConfigs": (
+        ("http", "basic_auth", "authorization", "proxy", "oauth2"), ("opt", "region", "region", "str"),
+        ("opt", "endpoint", "endpoint", "str"), ("opt", "port", "port", "int"),
+        ("opt", "refreshInterval", "refresh_interval", "str")),  # keys, role_arn, tls...: see _lightsail
+    "scalewaySDConfigs": (
+        ("req", "accessKey", "access_key", "str"), ("secret", "secretKey", "secret_key"),
+        ("req", "projectID", "project_id", "str"), ("req", "role", "role", "lower"), ("opt", "port", "port", "int"),
+        ("opt", "apiURL", "api_url", "str"), ("opt", "zone", "zone", "str"),
+        ("opt", "nameFilter", "name_filter", "str"), ("nonempty", "tagsFilter", "tags_filter", "strlist"),
+        ("opt", "refreshInterval", "refresh_interval", "str"),
+        ("http", "proxy", "tls_config", "follow_redirects", "enable_http2")),
+}
+
+
+def _steps_sd(key: str):
+    def render(r: _Renderer, items: list, fld: str) -> list:
+        return [_run_steps(r, _d(c), f"{fld}[{i}]", _STEPS[key]) for i, c in enumerate(items)]
+    return render
+
+
+def _azure(r: _Renderer, items: list, fld: str) -> list:
+    out = []
+    for i, c in enumerate(items):
+        c, f = _d(c), f"{fld}[{i}]"
+        e: dict = {}
+        _http_client(r, e, c, f, ("basic_auth", "authorization", "oauth2", "proxy"))
+        if c.get("environment") is not None:
+            if e:
+                r.warn(f"dropped {', '.join(repr(k) for k in e)}: the operator starts the entry afresh when "
+                       "'environment' is set and silently loses the HTTP client fields written before it", f)
+            e = {"environment": _s(c["environment"])}
+        for key, out_key in (("authenticationMethod", "authentication_method"),):
+            if c.get(key) is not None:
+                e[out_key] = _s(c[key])
+        if _s(c.get("subscriptionID")):
+            e["subscription_id"] = _s(c["subscriptionID"])
+        for key, out_key in (("tenantID", "tenant_id"), ("clientID", "client_id")):
+            if c.get(key) is not None:
+                e[out_key] = _s(c[key])
+        if isinstance(c.get("clientSecret"), dict):
+            e["client_secret"] = r.secret_only_inline(c["clientSecret"], f + ".clientSecret",
+                                                      "azure_sd_configs client_secret")
+        if c.get("resourceGroup") is not None:
+            e["resource_group"] = _s(c["resourceGroup"])
+        if c.get("refreshInterval") is not None:
+            e["refresh_interval"] = _s(c["refreshInterval"])
+        if c.get("port") is not None:
+            e["port"] = _int(c["port"], f + ".port", r)
+        for key in ("tlsConfig", "followRedirects", "enableHTTP2"):
+            if c.get(key) is not None:
+                r.warn(f"dropped '{key}': the operator does not render it for Azure SD", f"{f}.{key}")
+        out.append(e)
+    return out
+
+
+def _hetzner(r: _Renderer, items: list, fld: str) -> list:
+    out = []
+    for i, c in enumerate(items):
+        c, f = _d(c), f"{fld}[{i}]"
+        e = _run_steps(r, c, f, _STEPS["hetznerSDConfigs"])
+        if _s(c.get("labelSelector")) and r.gate("3.5.0", "label_selector", f + ".labelSelector"):
+            e["label_selector"] = _s(c["labelSelector"])
+        out.append(e)
+    return out
+
+
+def _lightsail(r: _Renderer, items: list, fld: str) -> list:
+    out = []
+    for i, c in enumerate(items):
+        c, f = _d(c), f"{fld}[{i}]"
+        e = _run_steps(r, c, f, _STEPS["lightSailSDConfigs"])
+        if isinstance(c.get("accessKey"), dict) and isinstance(c.get("secretKey"), dict):
+            e["access_key"] = r.secret_only_inline(c["accessKey"], f + ".accessKey", "lightsail_sd_configs access_key")
+            e["secret_key"] = r.secret_only_inline(c["secretKey"], f + ".secretKey", "lightsail_sd_configs secret_key")
+        if c.get("roleARN") is not None:
+            e["role_arn"] = _s(c["roleARN"])
+        _http_client(r, e, c, f, ("tls_config", "follow_redirects", "enable_http2"))
+        out.append(e)
+    return out
+
+
+_OVH_SERVICES = {"VPS": "vps", "DedicatedServer": "dedicated_server"}
+
+
+def _ovhcloud(r: _Renderer, items: list, fld: str) -> list:
+    out = []
+    for i, c in enumerate(items):
+        c, f = _d(c), f"{fld}[{i}]"
+        e: dict = {"application_key": _s(c.get("applicationKey")),
+                   "application_secret": r.secret_only_inline(_d(c.get("applicationSecret")),
+                                                               f + ".applicationSecret",
+                                                               "ovhcloud_sd_configs application_secret"),
+                   "consumer_key": r.secret_only_inline(_d(c.get("consumerKey")), f + ".consumerKey",
+                                                        "ovhcloud_sd_configs consumer_key")}
+        service = _s(c.get("service"))
+        if service in _OVH_SERVICES:
+            e["service"] = _OVH_SERVICES[service]
+        else:
+            r.warn(f"dropped 'service': {service!r} is not supported by Prometheus; the operator silently "
+                   "ignores it", f + ".service")
+        if c.get("endpoint") is not None:
+            e["endpoint"] = _s(c["endpoint"])
+        if c.get("refreshInterval") is not None:
+            e["refresh_interval"] = _s(c["refreshInterval"])
+        out.append(e)
+    return out
+
+
+def _ionos(r: _Renderer, items: list, fld: str) -> list:
+    out = []
+    for i, c in enumerate(items):
+        c, f = _d(c), f"{fld}[{i}]"
+        e: dict = {}
+        if not isinstance(c.get("oauth2"), dict):
+            # Authorization is a value field in IonosSDConfig: always rendered (type Bearer) without oauth2
+            r.authorization(e, _d(c.get("authorization")), f + ".authorization")
+        _http_client(r, e, c, f, ("oauth2", "proxy", "tls_config"))
+        e["datacenter_id"] = _s(c.get("datacenterID"))
+        _http_client(r, e, c, f, ("follow_redirects", "enable_http2"))
+        if c.get("port") is not None:
+            e["port"] = _int(c["port"], f + ".port", r)
+        if c.get("refreshInterval") is not None:
+            e["refresh_interval"] = _s(c["refreshInterval"])
+        out.append(e)
+    return out
+
+
+# -- checks of the other SD kinds (resource_selector.go validate*SDConfigs) -------------------------------------
+def _require_version(r: _Renderer, minimum: str, what: str, fld: str) -> None:
+    if not r.ctx.at_least(minimum):
+        raise r.error(f"{what} is only supported for Prometheus version >= {minimum} "
+                      f"(rendering for {r.ctx.version})", fld)
+
+
+def _check_server_url(r: _Renderer, server: str, fld: str) -> None:
+    """validateServer: url.Parse, then a scheme and a host are required."""
+    import urllib.parse
+
+    try:
+        u = urllib.parse.urlsplit(server)
+    except ValueError as exc:
+        raise r.error(f"cannot parse server: {exc}", fld) from None
+    if not u.scheme or not u.netloc:
+        raise r.error(f"must not be empty and have a scheme: {server}", fld)
+
+
+def _chk_azure(r: _Renderer, c: dict, f: str) -> None:
+    method = _s(c.get("authenticationMethod"))
+    if method == "SDK":
+        _require_version(r, "2.52.0", "SDK authentication", f + ".authenticationMethod")
+    if method == "WorkloadIdentity":
+        _require_version(r, "3.11.0", "WorkloadIdentity authentication", f + ".authenticationMethod")
+    if c.get("resourceGroup") is not None:
+        _require_version(r, "2.35.0", "ResourceGroup", f + ".resourceGroup")
+    if method in ("ManagedIdentity", "SDK", "WorkloadIdentity"):
+        return  # the operator skips the remaining checks for these methods
+    if not _s(c.get("tenantID")):
+        raise r.error("configuration requires a tenantID", f + ".tenantID")
+    if not _s(c.get("clientID")):
+        raise r.error("configuration requires a clientID", f + ".clientID")
+    if c.get("clientSecret") is None:
+        raise r.error("configuration requires a clientSecret", f + ".clientSecret")
+    _check_http(r, c, f)
+
+
+def _chk_openstack(r: _Renderer, c: dict, f: str) -> None:
+    if _s(c.get("role")) == "LoadBalancer":
+        _require_version(r, "3.2.0", "the LoadBalancer role", f + ".role")
+    r.check_tls(c.get("tlsConfig"), f + ".tlsConfig", False)
+
+
+def _chk_http_only(r: _Renderer, c: dict, f: str) -> None:
+    _check_http(r, c, f)
+
+
+def _chk_kuma(r: _Renderer, c: dict, f: str) -> None:
+    if c.get("clientID") is not None:
+        _require_version(r, "2.50.0", "field `clientID` in kuma SD configuration", f + ".clientID")
+    _check_server_url(r, _s(c.get("server")), f + ".server")
+    _check_http(r, c, f)
+
+
+def _chk_docker(r: _Renderer, c: dict, f: str) -> None:
+    if c.get("matchFirstNetwork") is not None:
+        _require_version(r, "2.54.1", "field `matchFirstNetwork`", f + ".matchFirstNetwork")
+    _check_http(r, c, f)
+
+
+def _chk_hetzner(r: _Renderer, c: dict, f: str) -> None:
+    if c.get("labelSelector") is not None:
+        _require_version(r, "3.5.0", "field `labelSelector`", f + ".labelSelector")
+    _check_http(r, c, f)
+
+
+def _chk_nomad(r: _Renderer, c: dict, f: str) -> None:
+    _check_server_url(r, _s(c.get("server")), f + ".server")
+    _check_http(r, c, f)
+
+
+def _chk_puppetdb(r: _Renderer, c: dict, f: str) -> None:
+    import urllib.parse
+
+    url = _s(c.get("url"))
+    try:
+        u = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise r.error(f"cannot parse url: {exc}", f + ".url") from None
+    if u.scheme not in ("http", "https"):
+        raise r.error("URL scheme must be 'http' or 'https'", f + ".url")
+    if not u.netloc:
+        raise r.error("host is missing in URL", f + ".url")
+    _check_http(r, c, f)
+
+
+def _chk_scaleway(r: _Renderer, c: dict, f: str) -> None:
+    r.check_proxy(c, f)
+    r.check_tls(c.get("tlsConfig"), f + ".tlsConfig", False)
+
+
+_EXTRA_CHECKS = {
+    "azureSDConfigs": _chk_azure, "openstackSDConfigs": _chk_openstack, "digitalOceanSDConfigs": _chk_http_only,
+    "kumaSDConfigs": _chk_kuma, "eurekaSDConfigs": _chk_http_only, "dockerSDConfigs": _chk_docker,
+    "linodeSDConfigs": _chk_http_only, "hetznerSDConfigs": _chk_hetzner, "nomadSDConfigs": _chk_nomad,
+    "dockerSwarmSDConfigs": _chk_http_only, "puppetDBSDConfigs": _chk_puppetdb,
+    "lightSailSDConfigs": _chk_http_only, "scalewaySDConfigs": _chk_scaleway, "ionosSDConfigs": _chk_http_only,
+}
+
+_SD_FUNCS = {
+    "staticConfigs": _static, "fileSDConfigs": _file, "httpSDConfigs": _http, "kubernetesSDConfigs": _kubernetes,
+    "consulSDConfigs": _consul, "dnsSDConfigs": _dns, "ec2SDConfigs": _ec2, "azureSDConfigs": _azure,
+    "hetznerSDConfigs": _hetzner, "lightSailSDConfigs": _lightsail, "ovhcloudSDConfigs": _ovhcloud,
+    "ionosSDConfigs": _ionos,
+}
+_SD_RENDERERS = tuple((key, out_key, _SD_FUNCS.get(key) or _steps_sd(key)) for key, out_key in SD_KINDS.items())
 
 
 def _sharding(r: _Renderer, rl: list[dict]) -> None:
@@ -470,8 +824,5 @@ def scrape_config_job(r: _Renderer, sc: dict, *, check: bool = True) -> dict:
     if check:
         _check(r, sc)
     else:
-        spec = _d(sc.get("spec"))
-        for key in UNSUPPORTED_SD:
-            if _l(spec.get(key)):
-                raise r.error(f"{key} ({UNSUPPORTED_SD[key]}) is not supported by migrator yet", f"spec.{key}")
+        _check_sd_keys(r, _d(sc.get("spec")))
     return _generate(r, sc)
