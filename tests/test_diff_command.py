@@ -46,6 +46,11 @@ def test_istio_raw_vs_presets_plan(capsys):
         assert f"+ label {label} on 6 target(s)" in out
     assert "~ job istiod -> serviceMonitor/monitoring/istiod-service-monitor/0" in out
     assert "- job kubernetes-pods only in OLD" in out
+    # the summary comes first, one line per job; the completed Job pod the raw job scraped is named
+    assert out.splitlines()[2] == "Summary:"
+    assert f"  job: envoy-stats -> {ENVOY_PM} on 6 target(s) in both: labels job changed; container, endpoint, " \
+        "namespace, pod added; 1 target(s) only in OLD" in out
+    assert "(only in OLD: pod shop/db-migrate-" in out
     assert "+ job podMonitor/monitoring/istio-gateways-pod-monitor/0 only in NEW" in out
     assert out.rstrip().splitlines()[-1].startswith("Differences (config, targets, labels) in job(s): envoy-stats")
     assert "\x1b[" not in out                       # not a TTY: no colour

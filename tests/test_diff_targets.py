@@ -79,4 +79,13 @@ def test_helpers():
     assert side == {"job": "a", "targets": 3, "examples": ["http://h:1/metrics", "http://h:2/metrics"]}
     to_json = diff_targets([J("a", T("h:1"))], [J("b")]).to_json()
     assert list(to_json) == ["old", "new", "paired_by", "old_targets", "new_targets", "common", "relabelled",
-                             "only_old", "only_new", "labels", "errors", "changed"]
+                             "only_old", "only_new", "labels", "errors", "objects", "changed"]
+
+
+def test_one_sided_targets_name_their_object():
+    gone = Target({"__address__": "10.0.0.9:1", "__meta_kubernetes_namespace": "shop",
+                   "__meta_kubernetes_pod_name": "job-x"}, T("10.0.0.9:1").labels)
+    d = diff_targets([J("a", gone, T("h:1"))], [J("b", T("h:1"))])
+    assert d.objects == {"http://10.0.0.9:1/metrics": "pod shop/job-x"}
+    assert d.to_json()["objects"] == {"http://10.0.0.9:1/metrics": "pod shop/job-x"}
+    assert d.brief() == "on 1 target(s) in both: same labels; 1 target(s) only in OLD"

@@ -213,6 +213,39 @@ def _label_lines(t: TargetDiff) -> list[str]:
     return out
 
 
+def _obj(t: TargetDiff, url: str) -> str:
+    return f": {t.objects[url]}" if url in t.objects else ""
+
+
+def summary_lines(rep: DiffReport) -> list[str]:
+    """One line per job pair and per one-sided job: what a reviewer reads first."""
+    out = []
+    tmap = {t.old: t for t in rep.targets or []}
+    for p in rep.pairs:
+        head = f"job: {p.old} -> {', '.join(p.new)}"
+        t = tmap.get(p.old)
+        bits = []
+        if not rep.targets_only:
+            diffs = [j for j in rep.jobs if j.old == p.old]
+            nf = sum(len(j.fields) for j in diffs)
+            counts: dict[str, int] = {}
+            for j in diffs:
+                for r in j.rules:
+                    counts[r.change] = counts.get(r.change, 0) + 1
+            cfg = ([f"{nf} field(s)"] if nf else []) + [f"{n} rule(s) {k}" for k, n in counts.items()]
+            bits.append("config: " + (", ".join(cfg) if cfg else "same"))
+        if t is not None:
+            bits.insert(0, t.brief())
+        out.append(f"{head} {bits[0]}" if t is not None else f"{head}: {bits[0]}")
+        out[-1] += "".join(f" | {b}" for b in bits[1:])
+    for side, items in (("OLD", rep.only_old), ("NEW", rep.only_new)):
+        verb = "no longer scraped" if side == "OLD" else "newly scraped"
+        for o in items:
+            n = o.get("targets")
+            out.append(f"job: {o['job']} only in {side}" + (f": {n} target(s) {verb}" if n is not None else ""))
+    return out
+
+
 def _style(line: str) -> str:
     s = line.lstrip()
     if s.startswith("+"):
@@ -228,6 +261,11 @@ def _style(line: str) -> str:
 
 def plan_lines(rep: DiffReport) -> list[str]:
     lines = [f"migrator diff: OLD {' '.join(rep.old)}  ->  NEW {' '.join(rep.new)}", ""]
+    summary = summary_lines(rep)
+    if summary:
+        lines.append("Summary:")
+        lines += ["  " + s for s in summary]
+        lines.append("")
     auto = [p for p in rep.pairs if p.how == BY_OVERLAP]
     if auto:
         lines.append("Jobs paired automatically by kept-target overlap (names differ; pin with --map OLD=NEW):")
@@ -256,11 +294,11 @@ def plan_lines(rep: DiffReport) -> list[str]:
             lines.append("    targets: " + t.summary().split(": ", 2)[-1])
             lines += ["      " + x for x in _label_lines(t)]
             for url in t.only_old[:3]:
-                lines.append(f"      - target {url} (only in OLD)")
+                lines.append(f"      - target {url} (only in OLD{_obj(t, url)})")
             if len(t.only_old) > 3:
                 lines.append(f"      - ... {len(t.only_old) - 3} more only in OLD")
             for url in t.only_new[:3]:
-                lines.append(f"      + target {url} (only in NEW)")
+                lines.append(f"      + target {url} (only in NEW{_obj(t, url)})")
             if len(t.only_new) > 3:
                 lines.append(f"      + ... {len(t.only_new) - 3} more only in NEW")
             lines += [f"      warning: {e}" for e in t.errors]

@@ -56,6 +56,7 @@ class TargetDiff:
     relabelled: int = 0                                    # common targets whose labels differ
     labels: list[LabelChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    objects: dict[str, str] = field(default_factory=dict)   # scrape URL -> "pod ns/name" (only-one-side targets)
 
     @property
     def targets_changed(self) -> bool:
@@ -89,14 +90,47 @@ class TargetDiff:
                 "old_targets": self.old_targets, "new_targets": self.new_targets, "common": self.common,
                 "relabelled": self.relabelled, "only_old": self.only_old, "only_new": self.only_new,
                 "labels": [c.to_json() for c in self.labels], "errors": self.errors,
+                "objects": {u: self.objects[u] for u in self.only_old + self.only_new if u in self.objects},
                 "changed": self.changed}
 
+    def brief(self) -> str:
+        """``on 6 targets: labels job changed; namespace, pod added; 1 target only in OLD``"""
+        parts = []
+        kinds: dict[str, list[str]] = {}
+        for c in self.labels:
+            kinds.setdefault(c.change, []).append(c.label)
+        for kind in ("changed", "added", "removed"):
+            if kind in kinds:
+                parts.append(f"{', '.join(kinds[kind])} {kind}")
+        text = f"on {self.common} target(s) in both"
+        text += (": labels " + "; ".join(parts)) if parts else ": same labels"
+        if self.only_old:
+            text += f"; {len(self.only_old)} target(s) only in OLD"
+        if self.only_new:
+            text += f"; {len(self.only_new)} target(s) only in NEW"
+        return text
 
-def _keyed(results: list[JobResult]) -> dict[tuple, list[dict]]:
+
+def target_object(discovered: dict[str, str]) -> str:
+    """The Kubernetes object behind a target, from its discovered labels ("" when none)."""
+    ns = discovered.get("__meta_kubernetes_namespace", "")
+    for kind, key in (("pod", "__meta_kubernetes_pod_name"), ("service", "__meta_kubernetes_service_name"),
+                      ("node", "__meta_kubernetes_node_name"), ("ingress", "__meta_kubernetes_ingress_name")):
+        if discovered.get(key):
+            return f"{kind} {ns + '/' if ns and kind != 'node' else ''}{discovered[key]}"
+    return ""
+
+
+def _keyed(results: list[JobResult], objects: dict[str, str] | None = None) -> dict[tuple, list[dict]]:
     out: dict[tuple, list[dict]] = defaultdict(list)
     for r in results:
         for t in r.kept:
-            out[scrape_key(t.labels)].append(compared_labels(t.labels))
+            key = scrape_key(t.labels)
+            out[key].append(compared_labels(t.labels))
+            if objects is not None:
+                what = target_object(t.discovered)
+                if what:
+                    objects.setdefault(scrape_url(key), what)
     for v in out.values():
         v.sort(key=lambda labels: sorted(labels.items()))
     return out
@@ -110,7 +144,7 @@ def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
         for r in rs:
             if r.error:
                 result.errors.append(f"{side} job {r.job} could not be evaluated: {r.error}")
-    a, b = _keyed(old), _keyed(new)
+    a, b = _keyed(old, result.objects), _keyed(new, result.objects)
     result.old_targets = sum(len(v) for v in a.values())
     result.new_targets = sum(len(v) for v in b.values())
     result.only_old = sorted(scrape_url(k) for k in a if k not in b for _ in a[k])
@@ -135,6 +169,8 @@ def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
         extra_a, extra_b = len(a[key]) - len(b[key]), len(b[key]) - len(a[key])
         result.only_old += [scrape_url(key)] * max(extra_a, 0)
         result.only_new += [scrape_url(key)] * max(extra_b, 0)
+    keep = set(result.only_old) | set(result.only_new)
+    result.objects = {u: w for u, w in result.objects.items() if u in keep}
     order = {"changed": 0, "added": 1, "removed": 2}
     result.labels = sorted(changes.values(), key=lambda c: (order[c.change], c.label))
     return result
