@@ -330,6 +330,7 @@ CASES = [
      {"ec2SDConfigs": [{"region": "us-east-1", "tlsConfig": TLS, "followRedirects": True, "enableHTTP2": True}]},
      job({"ec2_sd_configs": [{"region": "us-east-1", "follow_redirects": True, "enable_http2": True,
                               "tls_config": TLS_OUT}]})),
+    # upstream renders this golden for 2.31.0 (see OLD_CASES); 2.40.0 is the oldest version the selector accepts
     ("ScrapeConfigSpecConfig_EC2SD_with_TLSConfig_Unsupported_Version", "2.40.0", {},
      {"ec2SDConfigs": [{"region": "us-east-1", "tlsConfig": TLS, "followRedirects": True, "enableHTTP2": True}]},
      job({"ec2_sd_configs": [{"region": "us-east-1"}]})),
@@ -412,6 +413,9 @@ OLD_CASES = [
                         "filters": [{"name": "tag:environment", "values": ["prod"]}]}]},
      job({"ec2_sd_configs": [{"region": "us-east-1", "role_arn": "arn:aws:iam::123456789:role/prometheus-role",
                               "refresh_interval": "30s", "port": 9100}]}), ["filters"]),
+    ("ScrapeConfigSpecConfig_EC2SD_with_TLSConfig_Unsupported_Version", "2.31.0",
+     {"ec2SDConfigs": [{"region": "us-east-1", "tlsConfig": TLS, "followRedirects": True, "enableHTTP2": True}]},
+     job({"ec2_sd_configs": [{"region": "us-east-1"}]}), ["enable_http2", "follow_redirects", "tls_config"]),
     ("ConsulScrapeConfigPathPrefix_unsupported_version", "2.35.0",
      {"consulSDConfigs": [{"server": "server", "pathPrefix": "example-path-prefix"}]},
      job({"consul_sd_configs": [{"server": "server", "path_prefix": "example-path-prefix"}]}), []),
@@ -984,3 +988,40 @@ def test_portable_other_sd_http_client_uses_files():
                                        "server": "http://e"}]
     assert j["nomad_sd_configs"] == [{"authorization": {"type": "Bearer", "credentials_file": f"{d}/n/t"},
                                       "server": "http://n"}]
+
+
+# -- the rendered jobs load in a real Prometheus (promtool check config --syntax-only) ----------------------------
+#: SD kinds the Debian promtool build (2.42.0+ds) leaves out; their output cannot be checked with it
+_NOT_IN_DEBIAN_PROMTOOL = ("kubernetes_sd_configs", "consul_sd_configs", "kuma_sd_configs", "linode_sd_configs",
+                           "nomad_sd_configs")
+
+
+def _promtool_jobs(version: str, mode: str) -> list[dict]:
+    jobs = []
+    specs = [c[3] for c in CASES if not c[2]] + [c[1] for c in SD_CASES] + [
+        {"hetznerSDConfigs": [{"role": "Robot", "port": 9100,
+                               "basicAuth": {"username": {"name": "foo", "key": "username"},
+                                             "password": {"name": "foo", "key": "password"}}}]}]
+    for i, spec in enumerate(specs):
+        try:
+            res = render(sc(spec, name=f"sc{i}"), version, mode=mode, inline_secrets=mode == "portable")
+        except InputError:  # needs a newer Prometheus: the operator rejects it
+            continue
+        jobs += [j for j in res.jobs if not any(k in j for k in _NOT_IN_DEBIAN_PROMTOOL)]
+    return jobs
+
+
+@pytest.mark.skipif(__import__("shutil").which("promtool") is None, reason="promtool not on PATH")
+@pytest.mark.parametrize("mode", ["operator", "portable"])
+def test_promtool_accepts_rendered_jobs(mode):
+    from promtool_util import check_config
+
+    jobs = _promtool_jobs("v2.42.0", mode)
+    assert len(jobs) > 50
+    assert {k for j in jobs for k in j if k.endswith("_configs")} >= {
+        "static_configs", "file_sd_configs", "http_sd_configs", "dns_sd_configs", "ec2_sd_configs",
+        "azure_sd_configs", "gce_sd_configs", "openstack_sd_configs", "digitalocean_sd_configs", "eureka_sd_configs",
+        "docker_sd_configs", "hetzner_sd_configs", "dockerswarm_sd_configs", "puppetdb_sd_configs",
+        "lightsail_sd_configs", "ovhcloud_sd_configs", "scaleway_sd_configs", "ionos_sd_configs"}
+    ok, out = check_config({"scrape_configs": jobs})
+    assert ok, out
