@@ -11,7 +11,7 @@ from migrator.errors import InputError
 from migrator.sources import Document
 
 MONITORING_GROUP = "monitoring.coreos.com"
-MONITOR_KINDS = ("ServiceMonitor", "PodMonitor")
+MONITOR_KINDS = ("ServiceMonitor", "PodMonitor", "ScrapeConfig")
 
 
 @dataclass
