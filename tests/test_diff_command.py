@@ -352,3 +352,12 @@ def test_the_twin_check_can_fail(tmp_path, capsys):
     Path(twin[0]).write_text(text)
     assert run_diff([RAW], twin) == 1
     assert "metrics_path" in capsys.readouterr().out
+
+
+def test_old_from_stdin(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(Path(RAW).read_text()))
+    assert run_diff(["-"], [RAW]) == 0, capsys.readouterr().out
+    with pytest.raises(InputError, match="only once"):
+        run_diff(["-"], ["-"])

@@ -174,3 +174,22 @@ def test_json_of_a_job_diff_is_stable():
                          "warnings"]
     assert {"path": "basic_auth.password", "change": "changed", "old": "<redacted>", "new": "<redacted>"} \
         in out["fields"]
+
+
+def test_placeholders_are_compared_as_text():
+    jobs = _jobs("""
+- job_name: a
+  kubernetes_sd_configs: [{role: pod, namespaces: {names: ['${NAMESPACE}']}}]
+  scrape_interval: $$INTERVAL$$
+- job_name: b
+  kubernetes_sd_configs: [{role: pod, namespaces: {names: ['${NAMESPACE}']}}]
+  scrape_interval: $$INTERVAL$$
+- job_name: c
+  kubernetes_sd_configs: [{role: pod, namespaces: {names: ['{{ .Release.Namespace }}']}}]
+  scrape_interval: $$INTERVAL$$
+""")
+    assert [f.path for f in diff_jobs(jobs["a"], jobs["b"], "map").fields] == ["job_name"]
+    d = diff_jobs(jobs["a"], jobs["c"], "map")
+    (names,) = [f for f in d.fields if f.path != "job_name"]
+    assert (names.path, names.old, names.new) == ("kubernetes_sd_configs[0].namespaces.names", ["${NAMESPACE}"],
+                                                  ["{{ .Release.Namespace }}"])

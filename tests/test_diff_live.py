@@ -141,3 +141,18 @@ def test_namespace_selector_asks_for_namespace_labels(tmp_path):
         state = fetch_live(str(tmp_path), kubeconfig=api.kubeconfig(tmp_path))
         assert any(r.startswith("/api/v1/namespaces?") for r in api.requests)
     assert len(state.monitors) == 3
+
+
+def test_cluster_targets_equal_inventory_targets(tmp_path, capsys):
+    """--cluster (listing the fake API) gives the very report --inventory gives for the same objects."""
+    inventory = SAMPLES / "inventory" / "cluster.yaml"
+    objects = yaml.safe_load(inventory.read_text())["items"]
+    raw, monitors = str(SAMPLES / "raw" / "istio-prometheus.yml"), str(SAMPLES / "istio" / "monitors.yaml")
+    with FakeKube(objects, page_size=3) as api:
+        code = run_diff([raw], [monitors], cluster=True, kubeconfig=api.kubeconfig(tmp_path), output="json")
+        assert any("continue=page2" in r for r in api.requests)
+    live = json.loads(capsys.readouterr().out)
+    assert run_diff([raw], [monitors], inventory=[str(inventory)], output="json") == code == 1
+    offline = json.loads(capsys.readouterr().out)
+    assert live == offline
+    assert live["targets"] and any(t["common"] == 6 for t in live["targets"])
