@@ -147,7 +147,7 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
                          "spec.shards and $(SHARD) apply", field="--shards")
     inputs, cr_doc = load_render_inputs(files, prometheus)
     if not inputs.monitors:
-        raise InputError("no PodMonitor or ServiceMonitor among the inputs")
+        raise InputError("no PodMonitor, ServiceMonitor or ScrapeConfig among the inputs")
     cr = cr_doc.data if cr_doc else None
     from migrator.render import selected_by
 

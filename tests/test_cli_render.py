@@ -194,7 +194,7 @@ def test_bad_prometheus_version(tmp_path):
 
 def test_no_monitor_given(tmp_path):
     r = run_cli("render", write(tmp_path, "s.yaml", SECRET))
-    assert r.code == 2 and "no PodMonitor or ServiceMonitor" in r.stderr
+    assert r.code == 2 and "no PodMonitor, ServiceMonitor or ScrapeConfig" in r.stderr
 
 
 def test_version_gated_field_is_dropped_with_a_warning(tmp_path):

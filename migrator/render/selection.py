@@ -20,6 +20,7 @@ NAME_LABEL = "kubernetes.io/metadata.name"
 _SELECTORS = {
     "ServiceMonitor": ("serviceMonitorSelector", "serviceMonitorNamespaceSelector"),
     "PodMonitor": ("podMonitorSelector", "podMonitorNamespaceSelector"),
+    "ScrapeConfig": ("scrapeConfigSelector", "scrapeConfigNamespaceSelector"),
 }
 
 
@@ -37,7 +38,7 @@ def selected_by(cr: dict | None, monitor: dict) -> bool | None:
         raise InputError("a monitor must be a mapping")
     kind = monitor.get("kind")
     if kind not in _SELECTORS:
-        raise InputError(f"expected a ServiceMonitor or PodMonitor, got kind {kind!r}", field="kind")
+        raise InputError(f"expected a ServiceMonitor, PodMonitor or ScrapeConfig, got kind {kind!r}", field="kind")
     cr = cr or {}
     spec = cr.get("spec") if isinstance(cr.get("spec"), dict) else {}
     md = cr.get("metadata") if isinstance(cr.get("metadata"), dict) else {}
