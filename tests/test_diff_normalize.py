@@ -198,6 +198,11 @@ def test_rule_defaults_and_unread_fields():
     assert normalize_rule({"action": "Keep", "source_labels": ["a"], "regex": "b", "replacement": "zzz",
                            "target_label": "t"}) == {"action": "keep", "source_labels": ["a"], "separator": ";",
                                                      "regex": "b"}
+    # a separator joins nothing when there is at most one source label
+    assert normalize_rule({"action": "keep", "source_labels": ["a"], "separator": ":", "regex": "x"}) == \
+        normalize_rule({"action": "keep", "source_labels": ["a"], "regex": "x"})
+    assert normalize_rule({"action": "keep", "source_labels": ["a", "b"], "separator": ":", "regex": "x"}) != \
+        normalize_rule({"action": "keep", "source_labels": ["a", "b"], "regex": "x"})
     assert normalize_rule({"action": "labelmap", "regex": True}) == {"action": "labelmap", "regex": "true",
                                                                      "replacement": "$1"}
 

@@ -165,6 +165,8 @@ def normalize_rule(rule: Any) -> Any:
             if name == "replacement":
                 value = replacement_text(value)
         out[name] = value
+    if "separator" in out and len(out.get("source_labels") or []) <= 1:
+        out["separator"] = ";"  # joins nothing: any separator means the same
     return out
 
 
