@@ -336,6 +336,7 @@ def test_monitors_with_their_cr_and_twin_operator_mode(tmp_path, capsys):
     assert run_diff([MONITORS, PROMETHEUS], twin, operator_compatible=True) == 0, capsys.readouterr().out
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not REAL_CONFIGS, reason="../shared/oracle/real-configs is absent")
 @pytest.mark.parametrize("path", REAL_CONFIGS, ids=lambda p: Path(p).name)
 def test_a_real_config_and_its_twin_do_not_differ(path, tmp_path, capsys):

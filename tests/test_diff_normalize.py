@@ -175,6 +175,14 @@ def test_any_single_semantic_change_is_reported(job, data):
     assert "s3cret" not in text and "hunter2" not in text and "other-secret" not in text
 
 
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(twins())
+def test_twins_many(pair):
+    job, twin = pair
+    assert normalize_job(job) == normalize_job(twin)
+
+
 # -- examples -------------------------------------------------------------------------------------
 
 def test_durations_by_value_and_the_timeout_default():
