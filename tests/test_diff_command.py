@@ -362,3 +362,19 @@ def test_old_from_stdin(monkeypatch, capsys):
     assert run_diff(["-"], [RAW]) == 0, capsys.readouterr().out
     with pytest.raises(InputError, match="only once"):
         run_diff(["-"], ["-"])
+
+
+def test_migrate_output_is_equivalent_by_targets(tmp_path, capsys):
+    """migrate's monitors, paired by its report's rendered_jobs: the equivalence check exits 0."""
+    from cli_util import run_cli
+
+    out_dir, report = tmp_path / "monitors", tmp_path / "report.json"
+    r = run_cli("migrate", RAW, "--inventory", INVENTORY, "--out", str(out_dir), "--report", str(report))
+    assert r.code == 0, r.stderr
+    code, rep = diff_json(capsys, [RAW], [str(out_dir)], inventory=[INVENTORY], mapping=str(report),
+                          prometheus=PROMETHEUS, targets_only=True)
+    assert code == 0, rep["verdict"]
+    assert {p["paired_by"] for p in rep["pairs"]} == {"mapping"} and len(rep["pairs"]) == 3
+    assert rep["jobs"] == [] and all(t["common"] and not t["changed"] for t in rep["targets"])
+    # the configs do differ (the monitors' relabelings), and a plain diff says so
+    assert run_diff([RAW], [str(out_dir)], inventory=[INVENTORY], mapping=str(report), prometheus=PROMETHEUS) == 1
