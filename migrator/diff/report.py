@@ -17,7 +17,8 @@ JSON schema ``migrator.diff/v1`` (keys always present, in this order)::
       "targets": null | [{"old", "new": [str], "paired_by", "old_targets", "new_targets", "common",
                           "relabelled", "only_old": [url], "only_new": [url],
                           "labels": [{"label", "change", "targets", "examples": [{"target", "old", "new"}]}],
-                          "errors": [str], "changed": bool}],
+                          "errors": [str], "objects": {url: "pod ns/name"},  # behind only_old/only_new
+                          "changed": bool}],
       "findings": [{"severity": "warning"|"info", "code", "subject", "message"}],
       "warnings": [str], "notes": [str],
       "verdict": {"differences": bool, "config": bool, "targets": bool, "labels": bool,
@@ -25,6 +26,8 @@ JSON schema ``migrator.diff/v1`` (keys always present, in this order)::
     }
 
 Secret values appear only as ``<redacted>``. Rules in "old"/"new" are normalised (defaults filled).
+Compared target labels: those without a ``__`` prefix, plus ``__scrape_interval__`` and ``__scrape_timeout__``.
+"jobs" is empty with --targets-only; "targets" is null without an inventory or cluster.
 """
 
 from __future__ import annotations
