@@ -378,3 +378,13 @@ def test_migrate_output_is_equivalent_by_targets(tmp_path, capsys):
     assert rep["jobs"] == [] and all(t["common"] and not t["changed"] for t in rep["targets"])
     # the configs do differ (the monitors' relabelings), and a plain diff says so
     assert run_diff([RAW], [str(out_dir)], inventory=[INVENTORY], mapping=str(report), prometheus=PROMETHEUS) == 1
+
+
+def test_key_chooses_the_secret_key(tmp_path, capsys):
+    secret = _write(tmp_path, "s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n"
+                                        "  a.yaml: |\n    - job_name: a\n      static_configs: [{targets: ['h:1']}]\n"
+                                        "  b.yaml: |\n    - job_name: b\n      static_configs: [{targets: ['h:2']}]\n")
+    plain = _write(tmp_path, "a.yaml", "- job_name: a\n  static_configs: [{targets: ['h:1']}]\n")
+    with pytest.raises(InputError, match="several keys"):
+        run_diff([secret], [plain])
+    assert run_diff([secret], [plain], key="a.yaml") == 0, capsys.readouterr().out

@@ -30,13 +30,14 @@ class Side:
     """One side of the diff, loaded."""
 
     def __init__(self, label: str, paths: list[str], *, prometheus: Optional[str], prometheus_version: Optional[str],
-                 operator_compatible: bool):
+                 operator_compatible: bool, key: Optional[str] = None, own_namespace: Optional[str] = None):
         from migrator.commands import load_scrape_inputs
 
         self.label = label
         self.paths = paths
         jobs, self.global_config, self.version, self.own_ns, self.monitor_docs = load_scrape_inputs(
-            paths, prometheus=prometheus, prometheus_version=prometheus_version)
+            paths, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
+        self.own_ns = own_namespace or self.own_ns
         self.cr = _find_cr(paths, prometheus)
         if operator_compatible and self.monitor_docs:
             jobs = _operator_jobs(jobs, self.monitor_docs, self.cr, self.version)
@@ -139,7 +140,8 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
              prometheus_version: Optional[str] = None, operator_compatible: bool = False,
              mapping: Optional[str] = None, maps: Optional[list[str]] = None, targets_only: bool = False,
              fail_on: Optional[list[str]] = None, output: str = "text", out: Optional[str] = None,
-             force: bool = False, from_cluster: bool = False) -> int:
+             force: bool = False, from_cluster: bool = False, key: Optional[str] = None,
+             own_namespace: Optional[str] = None) -> int:
     """Compare OLD with NEW; write the plan; return 0 (no differences) or 1 (differences)."""
     from migrator.commands import _check_stdin_once
     from migrator.writers import write_output
@@ -161,8 +163,6 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
     if (targets_only or any(f in ("targets", "labels") for f in fail_on)) and not (inventory or cluster):
         raise InputError("comparing targets needs the cluster's objects: --inventory FILE or --cluster",
                          field="--targets-only" if targets_only else "--fail-on")
-    if operator_compatible and from_cluster is False and not prometheus:
-        pass  # the CR may be among the inputs; _operator_jobs says so when it is not
     _check_stdin_once(old, new, inventory, [prometheus] if prometheus else None)
     pairs_given = [parse_map(m) for m in maps or []]
     mapped = _read_mapping(mapping) if mapping else None
@@ -183,9 +183,10 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
         else:
             old_paths, old_prometheus = old, prometheus
         a = Side("OLD", old_paths, prometheus=old_prometheus, prometheus_version=prometheus_version,
-                 operator_compatible=operator_compatible)
+                 operator_compatible=operator_compatible, key=None if from_cluster else key,
+                 own_namespace=own_namespace)
         b = Side("NEW", new, prometheus=new_prometheus, prometheus_version=prometheus_version,
-                 operator_compatible=operator_compatible)
+                 operator_compatible=operator_compatible, key=key, own_namespace=own_namespace)
         inv = _load_inventory(inventory, cluster, kubeconfig, context)
         rep = build_report(a, b, inv, maps=pairs_given, mapping=mapped, targets_only=targets_only, fail_on=fail_on,
                            old_label=old_label, new_label=list(new))
