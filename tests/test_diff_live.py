@@ -156,3 +156,27 @@ def test_cluster_targets_equal_inventory_targets(tmp_path, capsys):
     offline = json.loads(capsys.readouterr().out)
     assert live == offline
     assert live["targets"] and any(t["common"] == 6 for t in live["targets"])
+
+
+SCRAPE_CONFIG = {"apiVersion": "monitoring.coreos.com/v1alpha1", "kind": "ScrapeConfig",
+                 "metadata": {"name": "sc", "namespace": "monitoring", "labels": {"release": "kube-prometheus-stack"}},
+                 "spec": {"staticConfigs": [{"targets": ["10.1.1.1:9100"]}]}}
+
+
+def test_scrape_configs_are_read_when_the_cr_selects_them(tmp_path, capsys):
+    new = tmp_path / "new.yaml"
+    new.write_text((SAMPLES / "istio" / "monitors.yaml").read_text())
+    cr = _cr(scrapeConfigSelector={"matchLabels": {"release": "kube-prometheus-stack"}})
+    with FakeKube(_objects(cr=cr, secret=None) + [SCRAPE_CONFIG]) as api:
+        state = fetch_live(str(tmp_path), kubeconfig=api.kubeconfig(tmp_path))
+        assert [m["kind"] for m in state.monitors].count("ScrapeConfig") == 1
+        code = run_diff([], [str(new)], kubeconfig=api.kubeconfig(tmp_path), from_cluster=True, output="json")
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1 and [o["job"] for o in report["only_old"]] == ["scrapeConfig/monitoring/sc"]
+    # without a scrapeConfigSelector the operator ignores them, and so do we; a cluster without the CRD is fine
+    with FakeKube(_objects(cr=_cr(scrapeConfigSelector=None), secret=None) + [SCRAPE_CONFIG]) as api:
+        kinds = [m["kind"] for m in fetch_live(str(tmp_path), kubeconfig=api.kubeconfig(tmp_path)).monitors]
+    assert "ScrapeConfig" not in kinds
+    with FakeKube(_objects(cr=cr, secret=None), refuse={"/apis/monitoring.coreos.com/v1alpha1/scrapeconfigs": 404}) as api:
+        state = fetch_live(str(tmp_path), kubeconfig=api.kubeconfig(tmp_path))
+    assert any("no ScrapeConfig objects" in n for n in state.notes)

@@ -58,10 +58,10 @@ def unselected_monitors(cr: Optional[dict], monitors: Iterable[dict],
     spec = cr.get("spec") if isinstance(cr.get("spec"), dict) else {}
     crname = f"{_md(cr).get('namespace') or 'default'}/{_md(cr).get('name', '')}"
     for m in monitors:
-        if m.get("kind") not in ("PodMonitor", "ServiceMonitor"):
+        if m.get("kind") not in ("PodMonitor", "ServiceMonitor", "ScrapeConfig"):
             continue
         verdict = selected_by(cr, m)
-        key = "podMonitor" if m.get("kind") == "PodMonitor" else "serviceMonitor"
+        key = {"PodMonitor": "podMonitor", "ScrapeConfig": "scrapeConfig"}.get(str(m.get("kind")), "serviceMonitor")
         if verdict is None and namespace_labels is not None:
             ns = _md(m).get("namespace") or "default"
             verdict = selector_matches(spec.get(f"{key}NamespaceSelector"), namespace_labels.get(ns, {}))

@@ -1,8 +1,9 @@
 """`--from-cluster`: what a Prometheus managed by the operator scrapes now, read from the cluster.
 
 Read-only calls with the official kubernetes client: list the Prometheus CRs (one by name, or the
-only one), get the Secret its ``spec.additionalScrapeConfigs`` names, list the PodMonitors and
-ServiceMonitors cluster-wide and keep those the CR selects (Namespaces are listed only when a
+only one), get the Secret its ``spec.additionalScrapeConfigs`` names, list the PodMonitors,
+ServiceMonitors (and ScrapeConfigs when the CR has a scrapeConfigSelector) cluster-wide and keep those the CR
+selects (Namespaces are listed only when a
 namespace selector needs their labels). Everything is written as YAML files into a directory the
 caller owns, so that the ordinary input path (migrator.commands.load_scrape_inputs) reads them.
 
@@ -115,7 +116,9 @@ def select_monitors(cr: dict, monitors: list[dict], namespace_labels: Callable[[
     for m in monitors:
         verdict = selected_by(cr, m)
         if verdict is None:
-            key = "podMonitorNamespaceSelector" if m.get("kind") == "PodMonitor" else "serviceMonitorNamespaceSelector"
+            key = {"PodMonitor": "podMonitorNamespaceSelector",
+                   "ScrapeConfig": "scrapeConfigNamespaceSelector"}.get(str(m.get("kind")),
+                                                                         "serviceMonitorNamespaceSelector")
             ns = (m.get("metadata") or {}).get("namespace") or "default"
             verdict = selector_matches(spec.get(key), namespace_labels().get(ns, {}))
         if verdict:
@@ -216,6 +219,19 @@ def fetch_live(directory: str, *, kubeconfig: Optional[str] = None, context: Opt
                 m.setdefault("apiVersion", f"{GROUP}/{VERSION}")
                 m.setdefault("kind", kind)
                 monitors.append(m)
+        if spec.get("scrapeConfigSelector") is not None:
+            try:
+                found = list(_list(custom.list_cluster_custom_object, f"list scrapeconfigs.{GROUP}", host,
+                                   ApiException, group=GROUP, version="v1alpha1", plural="scrapeconfigs"))
+            except InputError as err:
+                if "404" not in err.message:
+                    raise
+                found = []
+                state.notes.append("the cluster serves no ScrapeConfig objects (monitoring.coreos.com/v1alpha1)")
+            for m in found:
+                m.setdefault("apiVersion", f"{GROUP}/v1alpha1")
+                m.setdefault("kind", "ScrapeConfig")
+                monitors.append(m)
         cache: dict[str, dict] = {}
 
         def namespace_labels() -> dict[str, dict]:
@@ -240,7 +256,7 @@ def fetch_live(directory: str, *, kubeconfig: Optional[str] = None, context: Opt
                 fh.write(dump_yaml_all(state.monitors))
             state.files.append(path)
         if not state.files:
-            raise InputError(f"Prometheus {_name(cr)} selects no PodMonitor or ServiceMonitor and has no "
+            raise InputError(f"Prometheus {_name(cr)} selects no monitor and has no "
                              "additionalScrapeConfigs: nothing to compare against", file=host)
         return state
     finally:
