@@ -41,6 +41,12 @@ class Output(str, Enum):
     json = "json"
 
 
+class DiffOutput(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 class ScrapeFormat(str, Enum):
     list = "list"
     prometheus_yml = "prometheus-yml"
@@ -249,6 +255,79 @@ def migrate(
             key=key, keep_raw=keep_raw, adopt_operator_labels=adopt_operator_labels,
             allow_label_changes=allow_label_changes, out=out, force=force, report=report,
             secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place)
+    raise typer.Exit(code)
+
+
+DIFF_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# what moving from the raw Istio jobs to the Istio monitors changes, on the sample cluster[/dim]
+  migrator diff samples/raw/istio-prometheus.yml samples/istio/monitors.yaml -i samples/inventory/cluster.yaml
+
+  [dim]# pair jobs yourself, and compare targets only (the equivalence check)[/dim]
+  migrator diff old.yml monitors/ -i inv.json --map envoy-stats=podMonitor/monitoring/istio-envoy-pod-monitor/0 --targets-only
+
+  [dim]# after migrate: pair by its report; a PR comment[/dim]
+  migrator diff prometheus.yml monitors/ -i inv.json --mapping migration.json --output markdown -o diff.md
+
+  [dim]# what a rollout changes against what runs now (read-only)[/dim]
+  migrator diff --from-cluster --prometheus monitoring/k8s new-monitors/ --cluster
+
+[bold]Exit status[/bold] (like diff and kubectl diff): 0 no differences, 1 differences, 2 error.
+"""
+
+
+@app.command(epilog=DIFF_EPILOG)
+def diff(
+    paths: List[str] = typer.Argument(..., metavar="OLD NEW",
+                                      help="Two setups: raw config in any shape, monitors, directories or '-'. "
+                                           "With --from-cluster, NEW only."),
+    inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
+                                                  help="Cluster objects: also compare the targets and labels."),
+    cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="With --cluster."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context."),
+    prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE|NAME",
+                                             help="Prometheus CR (a file; with --from-cluster its [NS/]NAME)."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Semantics of this Prometheus version."),
+    operator_compatible: bool = typer.Option(False, "--operator-compatible",
+                                             help="Render monitors exactly as the operator does."),
+    mapping: Optional[str] = typer.Option(None, "--mapping", metavar="REPORT.json",
+                                          help="Pair OLD jobs with NEW ones by a migrate report."),
+    maps: Optional[List[str]] = typer.Option(None, "--map", metavar="OLD_JOB=NEW_JOB",
+                                             help="Pair two jobs explicitly (repeatable)."),
+    targets_only: bool = typer.Option(False, "--targets-only", help="Compare targets and labels alone."),
+    fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", metavar="config|targets|labels",
+                                                help="Which differences make the exit status 1 (default: all)."),
+    from_cluster: bool = typer.Option(False, "--from-cluster",
+                                      help="OLD is what runs now: the CR's additionalScrapeConfigs and the "
+                                           "monitors it selects."),
+    key: Optional[str] = typer.Option(None, "--key", help="The Secret/ConfigMap key holding the scrape config."),
+    own_namespace: Optional[str] = typer.Option(None, "--own-namespace", metavar="NS",
+                                                help="What namespaces.own_namespace means."),
+    output: DiffOutput = typer.Option(DiffOutput.text, "--output", help="text, json or markdown."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+) -> None:
+    """Review a scrape change: what changes in meaning, job by job (config), and on which targets and labels (with an inventory). Secrets are always redacted."""
+    from migrator.diff import run_diff
+    from migrator.errors import InputError
+
+    with guarded():
+        if from_cluster:
+            if len(paths) != 1:
+                raise InputError("with --from-cluster give NEW only")
+            old, new = [], paths
+        elif len(paths) == 2:
+            old, new = [paths[0]], [paths[1]]
+        else:
+            raise InputError("give OLD and NEW (or --from-cluster NEW)")
+        code = run_diff(old, new, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig, context=context,
+                        prometheus=prometheus, prometheus_version=prometheus_version,
+                        operator_compatible=operator_compatible, mapping=mapping, maps=maps,
+                        targets_only=targets_only, fail_on=fail_on, output=output.value, out=out, force=force,
+                        from_cluster=from_cluster, key=key, own_namespace=own_namespace)
     raise typer.Exit(code)
 
 
