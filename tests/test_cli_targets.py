@@ -204,3 +204,26 @@ def test_other_shapes_of_the_same_jobs(shape):
         return [(j["job"], [{k: v for k, v in t["labels"].items() if not k.startswith("__scrape_")}
                             for t in j["targets"]], [d["rule"] for d in j["dropped"]]) for j in rep["jobs"]]
     assert strip(report) == strip(report2)
+
+
+def test_cluster_gives_what_the_inventory_gives(tmp_path):
+    import yaml
+
+    from fake_kube import FakeKube
+
+    objects = yaml.safe_load(open(INVENTORY))["items"]
+    with FakeKube(objects, page_size=7) as kube:
+        kubeconfig = kube.kubeconfig(tmp_path)
+        code, live, stderr = targets_json(MONITORS, "--cluster", "--kubeconfig", kubeconfig)
+        assert code == 0, stderr
+        assert any("limit=" in r and "continue=" in r for r in kube.requests)  # it paged
+    _, offline, _ = targets_json(MONITORS, "--inventory", INVENTORY)
+    assert live["jobs"] == offline["jobs"]
+
+
+def test_cluster_refusal_is_a_clear_error(tmp_path):
+    from fake_kube import FakeKube
+
+    with FakeKube([], refuse={"/api/v1/pods": 403}) as kube:
+        r = run_cli("targets", MONITORS, "--cluster", "--kubeconfig", kube.kubeconfig(tmp_path))
+    assert r.code == 2 and "403" in r.stderr and "Traceback" not in r.stderr
