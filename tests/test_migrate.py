@@ -344,6 +344,34 @@ def test_filter_running():
     assert "filterRunning" not in ep_of(m) and m.status == "exact"
 
 
+def test_inherited_interval_and_timeout_are_kept():
+    job = pod_job()
+    # the original global section says 15s/5s, the target Prometheus uses 30s (and 10s)
+    m = one(job, global_config={"scrape_interval": "15s", "scrape_timeout": "5s"})
+    assert (ep_of(m)["interval"], ep_of(m)["scrapeTimeout"]) == ("15s", "5s")
+    assert any("original global section" in r for r in m.reasons)
+    # no global section: Prometheus's defaults (1m, 10s); the CR says 30s
+    m = one(job, global_config={})
+    assert ep_of(m)["interval"] == "1m" and "scrapeTimeout" not in ep_of(m)
+    m = one(job, global_config={}, prometheus={"spec": {"scrapeInterval": "1m"}})
+    assert "interval" not in ep_of(m)
+    m = one(job)  # unknown: nothing pinned
+    assert "interval" not in ep_of(m)
+    m = one({"job_name": "s", "static_configs": [{"targets": ["a:1"]}]}, global_config={"scrape_interval": "2m"})
+    assert spec_of(m)["scrapeInterval"] == "2m"
+
+
+def test_proof_sees_an_interval_change():
+    job = jobs_of({"job_name": "p", "kubernetes_sd_configs": [{"role": "pod"}]})[0]
+    opts = MigrateOptions(inventory=inventory(FIXTURES / "linkerd.yaml"), global_config={"scrape_interval": "15s"})
+    [m] = migrate_jobs([job], opts)
+    assert prove(m, job, opts).equivalent
+    del m.resources[0]["spec"]["podMetricsEndpoints"][0]["interval"]
+    p = prove(m, job, opts)
+    assert p.changed and all(b["__scrape_interval__"] == "15s" and a["__scrape_interval__"] == "30s"
+                             for b, a in p.changed)
+
+
 def test_empty_regex_survives_the_operator():
     # the operator leaves out an empty regex, which Prometheus would read as (.*)
     assert camel_rule({"source_labels": ["a"], "regex": "", "action": "drop"})["regex"] == "()"
@@ -437,10 +465,10 @@ def test_compare_multisets_and_changes():
 
 def _prove_all(config: Path, inv_path: Path, **kw):
     parsed = read_jobs(load_documents([str(config)]))
-    opts = MigrateOptions(inventory=inventory(inv_path), **kw)
+    opts = MigrateOptions(inventory=inventory(inv_path), global_config=parsed.global_config, **kw)
     ms = migrate_jobs(parsed.jobs, opts)
     assert [m.job_name for m in ms] == [j.name for j in parsed.jobs]
-    return [(m, prove(m, j, opts, global_config=parsed.global_config)) for m, j in zip(ms, parsed.jobs)]
+    return [(m, prove(m, j, opts)) for m, j in zip(ms, parsed.jobs)]
 
 
 @pytest.mark.parametrize("config", sorted((REPO / "samples" / "raw").glob("*.y*ml")), ids=lambda p: p.name)

@@ -48,6 +48,10 @@ class MigrateOptions:
     prometheus: dict | None = None
     version: Version | None = None
     inventory: Any = None
+    #: the original file's ``global`` section (ScrapeConfigFile.global_config); when given, a job that relies
+    #: on the global interval/timeout gets them explicitly if the target Prometheus's differ ({} means
+    #: Prometheus's defaults: 1m / 10s). None: not known, nothing pinned.
+    global_config: dict | None = None
 
 
 @dataclass
@@ -481,6 +485,39 @@ def _auth(cfg: dict, kind: str, sec: _Secret, out: dict, reasons: list[str]) -> 
         reasons.append(f"oauth2 client_id/client_secret (inline) -> Secret {sec.name}")
 
 
+def cr_global(ctx: RenderContext) -> dict:
+    """The global section the operator generates for the target Prometheus (interval and timeout)."""
+    g = {"scrape_interval": str(ctx.get("scrapeInterval") or "30s")}
+    if ctx.get("scrapeTimeout"):
+        g["scrape_timeout"] = str(ctx.get("scrapeTimeout"))
+    return g
+
+
+def _timing(cfg: dict, opts: MigrateOptions, ctx: RenderContext, reasons: list[str]) -> dict:
+    """scrape_interval/scrape_timeout to set explicitly so the job keeps its effective values."""
+    from migrator.relabel.target import scrape_interval_timeout
+    from migrator.scrapeconfig import format_duration
+
+    if opts.global_config is None:
+        return {}
+    out: dict = {}
+    try:
+        oi, ot = scrape_interval_timeout(cfg, version=opts.version, global_config=opts.global_config)
+        view = dict(cfg)
+        ni, _ = scrape_interval_timeout(view, version=opts.version, global_config=cr_global(ctx))
+        if ni != oi and "scrape_interval" not in cfg:
+            out["scrape_interval"] = view["scrape_interval"] = format_duration(oi / 1000)
+        _, nt = scrape_interval_timeout(view, version=opts.version, global_config=cr_global(ctx))
+        if nt != ot and "scrape_timeout" not in cfg:
+            out["scrape_timeout"] = format_duration(ot / 1000)
+    except MigratorError:
+        return {}
+    for k, v in out.items():
+        reasons.append(f"{k} = {v}: the job inherited it from the original global section, and the target "
+                       "Prometheus's global value differs")
+    return out
+
+
 def _placeholder_durations(cfg: dict) -> list[str]:
     return [f"{k} is the placeholder {cfg[k]}" for k in ("scrape_interval", "scrape_timeout")
             if isinstance(cfg.get(k), str) and PLACEHOLDER_RE.search(cfg[k])]
@@ -526,6 +563,8 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     elif plan.port_number:
         ep["portNumber"] = plan.port_number
     spec_extra: dict = {}
+    for k, v in _timing(cfg, opts, ctx, reasons).items():
+        ep[_EP_FIELDS[k]] = v
     for k, v in cfg.items():
         if k in _EP_FIELDS:
             ep[_EP_FIELDS[k]] = v
@@ -653,7 +692,7 @@ _SC_ROLES = {"pod": "Pod", "endpoints": "Endpoints", "endpointslice": "EndpointS
              "node": "Node", "ingress": "Ingress"}
 
 
-def _scrapeconfig(job: Job, opts: MigrateOptions, name: str, why: str) -> JobMigration:
+def _scrapeconfig(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str, why: str) -> JobMigration:
     cfg = job.config
     reasons = [why + " -> ScrapeConfig (monitoring.coreos.com/v1alpha1) with jobName " + repr(job.name)]
     others = [k for k in OTHER_SD if cfg.get(k)]
@@ -663,6 +702,8 @@ def _scrapeconfig(job: Job, opts: MigrateOptions, name: str, why: str) -> JobMig
     if bad_dur:
         raise _Fallback(f"{bad_dur[0]}: scrapeInterval/scrapeTimeout must be durations in a ScrapeConfig")
     spec: dict = {"jobName": job.name}
+    for k, v in _timing(cfg, opts, ctx, reasons).items():
+        spec[_SC_FIELDS[k]] = v
     for k, v in cfg.items():
         if k in ("job_name", "relabel_configs", "metric_relabel_configs", "static_configs", "file_sd_configs",
                  "kubernetes_sd_configs", "params", *_AUTH_KEYS):
@@ -809,7 +850,7 @@ def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[st
     if opts.keep_raw:
         return _raw(job, fallback_reasons + [f"kept raw ({why}; keep_raw: jobs that need a ScrapeConfig stay raw)"])
     try:
-        m = _scrapeconfig(job, opts, name, why)
+        m = _scrapeconfig(job, opts, ctx, name, why)
     except _Fallback as exc:
         return _raw(job, fallback_reasons + [f"kept raw: {exc}"])
     problems = _validate(m, opts)

@@ -83,13 +83,15 @@ def _context(opts: MigrateOptions):
 
 
 def eval_options(opts: MigrateOptions, ctx=None, global_config: dict | None = None) -> EvalOptions:
+    """How to evaluate the original job: its own file's global section (opts.global_config, else the one given,
+    else the target Prometheus's)."""
+    from migrator.migrate.core import cr_global
+
     ctx = ctx or _context(opts)
-    spec = (opts.prometheus or {}).get("spec") or {}
-    g = dict(global_config or {})
-    g.setdefault("scrape_interval", spec.get("scrapeInterval") or "30s")
-    if spec.get("scrapeTimeout"):
-        g.setdefault("scrape_timeout", spec["scrapeTimeout"])
-    return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=g)
+    g = global_config if global_config is not None else opts.global_config
+    if g is None:
+        g = cr_global(ctx)
+    return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=dict(g))
 
 
 def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dict | None = None,
@@ -99,8 +101,12 @@ def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dic
         return None
     from migrator.render import AssetStore, render_monitors
 
+    from migrator.migrate.core import cr_global
+
     ctx = _context(opts)
     eo = eval_options(opts, ctx, global_config)
+    # the migrated jobs run under the target Prometheus: its global interval and timeout
+    eo_after = EvalOptions(version=eo.version, own_namespace=eo.own_namespace, global_config=cr_global(ctx))
     if before is None:
         before = evaluate_job(job.config, f"{job.file}:{job.line}", opts.inventory, eo)
     proof = Proof(job.name, before, [])
@@ -117,7 +123,7 @@ def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dic
         proof.note = ("ScrapeConfig rendering is not available in migrator.render yet" if proof.pending
                       else f"render gave no job {missing[0]}")
         return proof
-    proof.after = [evaluate_job(j, f"{m.file}:{m.line} (migrated)", opts.inventory, eo) for j in rendered]
+    proof.after = [evaluate_job(j, f"{m.file}:{m.line} (migrated)", opts.inventory, eo_after) for j in rendered]
     if before.error:
         proof.note = f"original job: {before.error}"
         return proof
