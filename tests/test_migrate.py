@@ -619,4 +619,5 @@ def test_istio_reasons_say_what_became_what(config):
         return
     text = "\n".join(reasons["kubernetes-pods"])
     assert "[sel-annotation]" in text and "never on annotations" in text
+    assert "annotation-driven job" in text
     assert "[rw-address-from-annotation]" in text and "[rw-path-scheme-from-annotation]" in text

@@ -635,6 +635,14 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     if relabelings:
         ep["relabelings"] = relabelings
     if remaining:
+        from migrator.migrate.idioms import classify
+
+        ids = {classify(r, kind) for r in remaining}
+        if ids & {"sel-annotation", "rw-address-from-annotation", "rw-path-scheme-from-annotation",
+                  "rw-param-from-annotation"}:
+            reasons.append("annotation-driven job: whether, where and how each target is scraped comes from its "
+                           "prometheus.io/* annotations, read per target; no monitor field reads annotations, so "
+                           "those rules stay relabelings (istio's own PodMonitor carries them the same way)")
         for where, r in plan.remaining:
             reasons.append(f"{where}: {_rule_text(r)} kept as a relabeling: {explain_rule(r, kind)}")
     if cfg.get("metric_relabel_configs"):
