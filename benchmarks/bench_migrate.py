@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,8 +31,6 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def real_jobs() -> list[dict]:
-    import yaml
-
     from migrator.scrapeconfig import read_jobs
     from migrator.sources import load_documents
 
@@ -47,12 +44,10 @@ def real_jobs() -> list[dict]:
             parsed = read_jobs(load_documents([str(f)]))
         except Exception:  # monitors, not scrape configs
             continue
-        raw = yaml.safe_load(f.read_text(encoding="utf-8"))
         for job in parsed.jobs:
             if job.failed:
                 continue
             out.append(job.config)
-    del raw
     return out
 
 

@@ -3,6 +3,7 @@ targets with the same final labels, on random small inventories (evaluated with 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -187,9 +188,6 @@ def test_roundtrip_recovers_the_selector():
 def _slow_roundtrip(monitor, inv, adopt):
     if not adopt:
         _roundtrip(monitor, inv)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.slow
