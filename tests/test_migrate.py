@@ -621,3 +621,18 @@ def test_istio_reasons_say_what_became_what(config):
     assert "[sel-annotation]" in text and "never on annotations" in text
     assert "annotation-driven job" in text
     assert "[rw-address-from-annotation]" in text and "[rw-path-scheme-from-annotation]" in text
+
+
+def test_prove_none_and_pending():
+    job = jobs_of({"job_name": "s", "static_configs": [{"targets": ["a:1", "b:2"]}]})[0]
+    [m] = migrate_jobs([job], MigrateOptions())
+    assert prove(m, job, MigrateOptions()) is None  # no inventory
+    opts = MigrateOptions(inventory=inventory(FIXTURES / "linkerd.yaml"))
+    [m] = migrate_jobs([job], opts)
+    p = prove(m, job, opts)
+    assert p.equivalent and len(p.before.kept) == 2
+    m.rendered_jobs = ["scrapeConfig/monitoring/missing"]
+    p = prove(m, job, opts)
+    assert p.pending and not p.equivalent and "pending" in p.summary()
+    raw = one({"job_name": "r", "kubernetes_sd_configs": [{"role": "node"}]}, keep_raw=True)
+    assert prove(raw, job, opts) is None
