@@ -230,6 +230,12 @@ def test_composite_splits_only_when_it_decomposes():
         m = one(pod_job(rule))
         assert m.status == "relabelings", regex
         assert ep_of(m)["relabelings"][-1] == camel_rule(rule)
+    # decomposable, but no part becomes a field: the rule stays as written
+    rule = {"source_labels": ["__meta_kubernetes_service_name", "__meta_kubernetes_pod_container_name"],
+            "action": "keep", "regex": "web;app"}
+    m = one({"job_name": "s", "kubernetes_sd_configs": [{"role": "endpoints"}], "relabel_configs": [rule]})
+    assert ep_of(m)["relabelings"][2:] == [camel_rule(rule)]
+    assert not any("decomposes" in r for r in m.reasons)
     # annotation values may hold ';': never split
     m = one(pod_job({"source_labels": ["__meta_kubernetes_pod_annotation_a", "__meta_kubernetes_pod_label_app"],
                      "action": "keep", "regex": "x;y"}))

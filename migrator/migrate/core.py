@@ -364,7 +364,24 @@ def _plan(kind: str, role: str, rules: list[dict], namespaces: list | None, inve
             plan.reasons.append(f"{where}: {t} <- {src[0]} is a label the operator sets itself: left to it")
             continue
         plan.remaining.append((where, r))
+    _restore_composites(plan, rules)
     return plan
+
+
+def _restore_composites(plan: _Plan, rules: list[dict]) -> None:
+    """A composite keep none of whose parts became a field is kept as written (one rule, not n)."""
+    for i, r in enumerate(rules):
+        prefix = f"{_where(i)}."
+        split_note = f"{_where(i)}: keep "
+        if not any(line.startswith(split_note) and "decomposes" in line for line in plan.reasons):
+            continue
+        if any(line.startswith(prefix) for line in plan.reasons):
+            continue  # some part became a field (or a no-op): the split stays
+        parts = [k for k, (w, _) in enumerate(plan.remaining) if w.startswith(prefix)]
+        if not parts or parts != list(range(parts[0], parts[0] + len(parts))):
+            continue
+        plan.remaining[parts[0]:parts[-1] + 1] = [(_where(i), r)]
+        plan.reasons[:] = [line for line in plan.reasons if not (line.startswith(split_note) and "decomposes" in line)]
 
 
 # ---------------------------------------------------------------------------------------------
