@@ -32,6 +32,7 @@ from a large parent inherits the parent's high-water mark in ru_maxrss).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -166,6 +167,8 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
     for config_job, origin, base, problems in jobs:
         name = str(config_job.get("job_name", ""))
         result = core.JobResult(name, origin, config=config_job)
+        gc_paused = gc.isenabled()   # as targets.evaluate_job does
+        gc.disable()
         t0, c0 = time.perf_counter(), time.process_time()
         try:
             rules = parse_rules(config_job.get("relabel_configs"), version=opts.version,
@@ -175,6 +178,8 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
         except (ConfigError, InputError) as err:
             result.error = str(err)
             results.append(result)
+            if gc_paused:
+                gc.enable()
             continue
         add("discover", time.perf_counter() - t0, time.process_time() - c0)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -184,6 +189,8 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
                                       global_config=opts.global_config, group_labels=g.labels):
                 result.targets.append(core.Target(r.discovered, r.labels, r.dropped_by, r.reason, r.steps))
         add("relabel", time.perf_counter() - t0, time.process_time() - c0)
+        if gc_paused:
+            gc.enable()
         n_rules = len(rules)
         job_rules = 0
         stride = max(1, len(result.targets) // TRACE_SAMPLE_PER_JOB)
