@@ -350,10 +350,13 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
         origins = _monitor_origins(inputs.monitors)
         for job in result.jobs:
             jobs.append((job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", []))
-        if cr is not None:
-            global_config = {"scrape_interval": (cr.get("spec") or {}).get("scrapeInterval") or "30s"}
-            if (cr.get("spec") or {}).get("scrapeTimeout"):
-                global_config["scrape_timeout"] = cr["spec"]["scrapeTimeout"]
+        if not raw_docs:
+            # monitors run under an operator-managed Prometheus: its global section comes from the CR,
+            # whose scrapeInterval defaults to 30s (not Prometheus's own 1m)
+            spec = (cr or {}).get("spec") or {}
+            global_config = {"scrape_interval": spec.get("scrapeInterval") or "30s"}
+            if spec.get("scrapeTimeout"):
+                global_config["scrape_timeout"] = spec["scrapeTimeout"]
     if not jobs:
         raise InputError("no scrape job among the inputs")
     own_ns = ((cr or {}).get("metadata") or {}).get("namespace")
