@@ -332,6 +332,11 @@ def test_constant_rewrites_become_fields_only_when_nothing_reads_them_first():
     m = one(pod_job({"source_labels": ["__metrics_path__"], "target_label": "orig_path"},
                     {"target_label": "__metrics_path__", "replacement": "/x"}))
     assert "path" not in ep_of(m)
+    # nor when an earlier rule may set it (the constant would then be overwritten by that rule)
+    m = one(pod_job({"source_labels": ["__meta_kubernetes_pod_annotation_path"], "regex": "(.+)",
+                     "target_label": "__metrics_path__"},
+                    {"target_label": "__metrics_path__", "replacement": "/x"}))
+    assert "path" not in ep_of(m) and len(ep_of(m)["relabelings"]) == 4
 
 
 def test_operator_copies_are_left_to_the_operator_unless_touched_before():

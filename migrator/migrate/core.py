@@ -342,7 +342,7 @@ def _plan(kind: str, role: str, rules: list[dict], namespaces: list | None, inve
         if a == "replace" and rx.is_any(n["regex"]) and "$" not in n["replacement"] \
                 and n["replacement"] != "" and (t in ("__metrics_path__", "__scheme__") or
                                                  (t.startswith("__param_") and len(t) > 8)) \
-                and not any(reads(e, t) for e in before):
+                and not any(touches(e, t) for e in before):
             val = n["replacement"]
             if t == "__scheme__" and val in ("http", "https"):
                 plan.scheme = val
