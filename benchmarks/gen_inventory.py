@@ -28,6 +28,7 @@ import argparse
 import json
 import random
 import sys
+import time
 import uuid
 from typing import Any
 
@@ -44,7 +45,6 @@ WORDS = ("cart", "checkout", "payment", "search", "catalog", "user", "auth", "bi
 
 
 def _ts(offset: int) -> str:
-    import time
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(BASE_TIME + offset))
 
 
