@@ -13,7 +13,8 @@ from typing import Any
 from migrator.errors import ErrorList, ExitStatus, InputError, MigratorError
 from migrator.kinds import RenderInputs, classify, describe, single_prometheus
 from migrator.sources import Document, load_documents
-from migrator.writers import dump_json, dump_yaml, dump_yaml_all, scrape_document, write_output
+from migrator.writers import (dump_json, dump_json_bytes, dump_yaml, dump_yaml_all, open_output,
+                              scrape_document, write_output)
 
 
 def _warn(message: str) -> None:
@@ -427,32 +428,44 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
                          "namespaces -A -o json) or read them with --cluster", field="--inventory")
     opts = core.EvalOptions(version=version, own_namespace=own_namespace or cr_ns or "default",
                             global_config=global_config, trace=explain is not None)
-    results = []
-    problems_out = []
-    with progress_bar("evaluating jobs", unit="jobs") as cb:
-        for i, (config, origin, base, problems) in enumerate(jobs):
-            for p in problems:
-                (problems_out.append(str(p)) if p.severity == "warning" else None)
-            errors = [p for p in problems if p.severity == "error"]
-            if errors:
-                r = core.JobResult(str(config.get("job_name", "")), origin, config=config,
-                                   error="; ".join(str(p) for p in errors))
-            else:
-                r = core.evaluate_job(config, origin, inv, core.EvalOptions(
-                    version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
-                    global_config=opts.global_config, trace=opts.trace))
-            results.append(r)
-            if cb:
-                cb(i + 1, len(jobs))
-    warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
-    failed = [r for r in results if r.error]
-    if explain is not None:
-        text = _explain_text(results, explain)
-    elif output == "json":
-        text = dump_json({"jobs": [core.result_json(r) for r in results], "warnings": warnings})
+    problems_out: list[str] = []
+
+    def evaluate_all():
+        with progress_bar("evaluating jobs", unit="jobs") as cb:
+            for i, (config, origin, base, problems) in enumerate(jobs):
+                problems_out.extend(str(p) for p in problems if p.severity == "warning")
+                errors = [p for p in problems if p.severity == "error"]
+                if errors:
+                    yield core.JobResult(str(config.get("job_name", "")), origin, config=config,
+                                         error="; ".join(str(p) for p in errors))
+                else:
+                    yield core.evaluate_job(config, origin, inv, core.EvalOptions(
+                        version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
+                        global_config=opts.global_config, trace=opts.trace))
+                if cb:
+                    cb(i + 1, len(jobs))
+
+    if output == "json" and explain is None:
+        # stream job by job: a big cluster gives gigabytes of JSON, never all in memory at once
+        results = []
+        with open_output(out, force=force) as stream:
+            stream.write(b'{\n  "jobs": [')
+            for n, r in enumerate(evaluate_all()):
+                chunk = dump_json_bytes(core.result_json(r)).rstrip(b"\n").replace(b"\n", b"\n    ")
+                stream.write((b"\n    " if n == 0 else b",\n    ") + chunk)
+                results.append(core.slim(r))
+            warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
+            stream.write((b"\n  ]," if results else b"],") + b'\n  "warnings": '
+                         + dump_json_bytes(warnings).rstrip(b"\n").replace(b"\n", b"\n  ") + b"\n}\n")
     else:
-        text = _targets_text(results, show_dropped=show_dropped)
-    write_output(text, out, force=force)
+        results = list(evaluate_all())
+        warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
+        if explain is not None:
+            text = _explain_text(results, explain)
+        else:
+            text = _targets_text(results, show_dropped=show_dropped)
+        write_output(text, out, force=force)
+    failed = [r for r in results if r.error]
     if output != "json" or out:
         for w in warnings:
             _warn(w)

@@ -254,6 +254,14 @@ def result_json(r: JobResult) -> dict:
     return out
 
 
+def slim(r: JobResult) -> JobResult:
+    """The result without what only the JSON output needs (pre-relabel label sets of every target),
+    so that a large run keeps only what findings and summaries use."""
+    kept = [Target({}, t.labels) for t in r.targets if t.labels is not None]
+    dropped = [Target({}, None, t.rule, t.reason) for t in r.targets if t.labels is None]
+    return JobResult(r.job, r.origin, kept + dropped, r.error, r.warnings, r.config)
+
+
 def matches_target(t: Target, needle: str) -> bool:
     """--explain: an address, an instance, or a pod / node / service name."""
     d = t.discovered
