@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from migrator.relabel.rules import Rule, is_legacy_name, is_utf8_name
 from migrator.version import Version
@@ -209,6 +209,184 @@ def _apply(lset: dict, rule: Rule) -> tuple[bool, Optional[bool]]:
     raise ValueError(f"relabel: unknown relabel action type {action!r}")  # pragma: no cover
 
 
+# ---------------------------------------------------------------------------------------------
+# Compiled rules: one closure per rule doing exactly what _apply does, with per-rule caches.
+# A rule's outcome depends only on its joined source value (replace, hashmod, lowercase,
+# uppercase; keep/drop through the regex's own cache) or, for labelmap/labeldrop/labelkeep, on
+# each label name alone; so results are cached per value / per name (bounded).
+
+#: Most entries per rule cache before it is emptied.
+RULE_CACHE_LIMIT = 8192
+#: Most label names remembered per labelmap/labeldrop/labelkeep rule before they are forgotten.
+NAME_CACHE_LIMIT = 65536
+
+_Fn = Callable[[dict], bool]
+_compiled: dict[int, tuple[Rule, _Fn]] = {}
+
+
+def _getter(rule: Rule) -> Callable[[dict], str]:
+    src = rule.source_labels
+    if len(src) == 1:
+        name = src[0]
+        return lambda lset: lset.get(name, "")
+    if not src:
+        return lambda lset: ""
+    sep = rule.separator
+    return lambda lset: sep.join([lset.get(n, "") for n in src])
+
+
+def _replace_outcome(rule: Rule, val: str) -> Optional[tuple[str, Optional[str]]]:
+    """What _apply's replace does for source value val: None (nothing), (name, None) (delete
+    name) or (name, value) (set)."""
+    regex = rule.regex
+    spans = regex.search(val)
+    if spans is None:
+        return None
+    names = regex.names
+    tt = rule.target_template
+    target = tt.literal if not tt.has_refs else tt.expand(val, spans, names)
+    old = rule.legacy_replace
+    if old or rule.scheme == "legacy":
+        valid = is_legacy_name(target)
+    else:
+        valid = is_utf8_name(target)
+    if not valid:
+        return (rule.target_label, None) if old else None
+    rt = rule.replacement_template
+    res = rt.literal if not rt.has_refs else rt.expand(val, spans, names)
+    if res == "":
+        return (rule.target_label if old else target, None)
+    return (target, res)
+
+
+def _compile(rule: Rule) -> _Fn:
+    action = rule.action
+    get = _getter(rule)
+    if action == "keep":
+        matches = rule.regex.matches
+        return lambda lset: matches(get(lset))
+    if action == "drop":
+        matches = rule.regex.matches
+        return lambda lset: not matches(get(lset))
+    if action == "keepequal":
+        tl = rule.target_label
+        return lambda lset: lset.get(tl, "") == get(lset)
+    if action == "dropequal":
+        tl = rule.target_label
+        return lambda lset: lset.get(tl, "") != get(lset)
+    if action in ("replace", "hashmod", "lowercase", "uppercase"):
+        cache: dict[str, Optional[tuple[str, Optional[str]]]] = {}
+        if action == "replace":
+            def outcome(val: str) -> Optional[tuple[str, Optional[str]]]:
+                return _replace_outcome(rule, val)
+        else:
+            tl = rule.target_label
+            if action == "hashmod":
+                def value(val: str) -> str:
+                    return str(hashmod(val, rule.modulus))
+            elif action == "lowercase":
+                def value(val: str) -> str:
+                    return go_lower(val, rule.version)
+            else:
+                def value(val: str) -> str:
+                    return go_upper(val, rule.version)
+
+            def outcome(val: str) -> Optional[tuple[str, Optional[str]]]:
+                res = value(val)
+                return (tl, None if res == "" else res)
+
+        def run(lset: dict) -> bool:
+            val = get(lset)
+            try:
+                op = cache[val]
+            except KeyError:
+                op = outcome(val)
+                if len(cache) >= RULE_CACHE_LIMIT:
+                    cache.clear()
+                cache[val] = op
+            if op is not None:
+                name, res = op
+                if res is None:
+                    lset.pop(name, None)
+                else:
+                    lset[name] = res
+            return True
+        return run
+    if action in ("labelmap", "labeldrop", "labelkeep"):
+        regex = rule.regex
+        tmpl = rule.replacement_template
+        seen: set[str] = set()
+        hits: dict[str, str] = {}       # matching name -> its labelmap target name
+
+        def classify(lset: dict) -> None:
+            unknown = lset.keys() - seen
+            if unknown:
+                if len(seen) + len(unknown) > NAME_CACHE_LIMIT:
+                    seen.clear()
+                    hits.clear()
+                    unknown = set(lset)
+                for name in unknown:
+                    seen.add(name)
+                    if regex.matches(name):
+                        hits[name] = regex.replace_all(name, tmpl) if action == "labelmap" else name
+
+        if action == "labelmap":
+            def run(lset: dict) -> bool:
+                classify(lset)
+                matched = lset.keys() & hits.keys()
+                if matched:
+                    # Sorted source names, last write wins (as _apply).
+                    writes = [(hits[name], lset[name]) for name in sorted(matched)]
+                    for name, value in writes:
+                        if value == "":
+                            lset.pop(name, None)
+                        else:
+                            lset[name] = value
+                return True
+        elif action == "labeldrop":
+            def run(lset: dict) -> bool:
+                classify(lset)
+                for name in lset.keys() & hits.keys():
+                    del lset[name]
+                return True
+        else:
+            def run(lset: dict) -> bool:
+                classify(lset)
+                for name in lset.keys() - hits.keys():
+                    del lset[name]
+                return True
+        return run
+    raise ValueError(f"relabel: unknown relabel action type {action!r}")  # pragma: no cover
+
+
+def compiled(rules: Iterable[Rule]) -> list[_Fn]:
+    """The compiled form of each rule (kept per Rule object)."""
+    out = []
+    for rule in rules:
+        hit = _compiled.get(id(rule))
+        if hit is None or hit[0] is not rule:
+            if len(_compiled) >= 4096:
+                _compiled.clear()
+            hit = (rule, _compile(rule))
+            _compiled[id(rule)] = hit
+        out.append(hit[1])
+    return out
+
+
+def relabel_owned(lset: dict[str, str], rules: list[Rule], fns: Optional[list[_Fn]] = None
+                  ) -> tuple[Optional[dict[str, str]], Optional[int]]:
+    """relabel_index on a label set the caller hands over: lset must hold no empty value and is
+    changed in place (and returned) instead of copied. fns: ``compiled(rules)``, if at hand."""
+    if not rules:
+        return lset, None
+    if fns is None:
+        fns = compiled(rules)
+    for i, fn in enumerate(fns):
+        if not fn(lset):
+            return None, i
+    return lset, None
+
+
 def _start(labels: dict) -> dict:
     return {k: v for k, v in labels.items() if v != ""}
 
@@ -222,12 +400,7 @@ def relabel(labels: dict[str, str], rules: Iterable[Rule]) -> Optional[dict[str,
     rules = list(rules)
     if not rules:
         return dict(labels)
-    lset = _start(labels)
-    for rule in rules:
-        keep, _ = _apply(lset, rule)
-        if not keep:
-            return None
-    return lset
+    return relabel_owned(_start(labels), rules)[0]
 
 
 def relabel_index(labels: dict[str, str], rules: Iterable[Rule]
@@ -236,12 +409,7 @@ def relabel_index(labels: dict[str, str], rules: Iterable[Rule]
     rules = list(rules)
     if not rules:
         return dict(labels), None
-    lset = _start(labels)
-    for i, rule in enumerate(rules):
-        keep, _ = _apply(lset, rule)
-        if not keep:
-            return None, i
-    return lset, None
+    return relabel_owned(_start(labels), rules)
 
 
 def relabel_trace(labels: dict[str, str], rules: Iterable[Rule]

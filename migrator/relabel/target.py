@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from migrator.errors import ConfigError
-from migrator.relabel.engine import Step, relabel_index, relabel_trace
+from migrator.relabel.engine import Step, compiled, relabel_owned, relabel_trace
 from migrator.relabel.rules import Rule, _go_quote, is_valid_utf8, parse_rules, resolve_version
 from migrator.version import Version
 
@@ -304,18 +304,35 @@ def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | 
     defaults for missing/empty names, then ``__param_*`` (2.x overwrites, 3.x only fills in).
     ``defaults`` may pass a precomputed ``job_defaults(job)``."""
     v = resolve_version(version)
-    base: dict[str, str] = {}
-    if group_labels:
-        for k, val in group_labels.items():
-            base[str(k)] = "" if val is None else str(val)
-    for k, val in discovered.items():
-        base[str(k)] = "" if val is None else str(val)
-    lset = {k: val for k, val in base.items() if val != ""}
     if defaults is None:
         defaults = job_defaults(job, version=v, global_config=global_config)
+    return _pre_relabel(discovered, group_labels, defaults, v.major >= 3)
+
+
+def _pre_relabel(discovered: dict, group_labels: Optional[dict], defaults: dict, v3: bool) -> dict[str, str]:
+    """pre_relabel_labels with the defaults at hand (v3: Prometheus 3.x ``__param_*`` rule)."""
+    # Fast path: every name and value already a str (as discovery produces them; str.join
+    # refuses anything else, None included): C-level merges, with the key order of the general
+    # loop below (group names first, a target's own value replacing a group's in place).
+    lset = {**group_labels, **discovered} if group_labels else dict(discovered)
+    try:
+        "".join(lset)
+        "".join(lset.values())
+    except TypeError:
+        lset = None
+    if lset is None:
+        base: dict[str, str] = {}
+        if group_labels:
+            for k, val in group_labels.items():
+                base[str(k)] = "" if val is None else str(val)
+        for k, val in discovered.items():
+            base[str(k)] = "" if val is None else str(val)
+        lset = {k: val for k, val in base.items() if val != ""}
+    elif "" in lset.values():
+        lset = {k: val for k, val in lset.items() if val != ""}
     for k, val in defaults.items():
         if k.startswith("__param_"):
-            if v.major >= 3 and lset.get(k, "") != "":
+            if v3 and lset.get(k, "") != "":
                 continue
             if val == "":
                 lset.pop(k, None)
@@ -333,7 +350,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
                     rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
                     group_labels: Optional[dict] = None,
                     no_default_port: bool = False, trace: bool = False,
-                    defaults: Optional[dict] = None) -> TargetResult:
+                    defaults: Optional[dict] = None, _fns: Optional[list] = None) -> TargetResult:
     """Prometheus PopulateLabels for one discovered target of a scrape config.
 
     ``discovered`` are the target's own labels, ``group_labels`` its target group's common
@@ -346,14 +363,16 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
     if rules is None:
         rules = parse_rules(job.get("relabel_configs"), version=v,
                             scheme=job.get("metric_name_validation_scheme") or None)
-    pre = pre_relabel_labels(discovered, job, version=v, global_config=global_config,
-                             group_labels=group_labels, defaults=defaults)
+    if defaults is None:
+        defaults = job_defaults(job, version=v, global_config=global_config)
+    pre = _pre_relabel(discovered, group_labels, defaults, v.major >= 3)
     rules = rules if isinstance(rules, list) else list(rules)
     steps: list[Step] = []
     if trace:
         lset, dropped_by, steps = relabel_trace(pre, rules)
     else:
-        lset, dropped_by = relabel_index(pre, rules)
+        # pre holds no empty value: a plain copy is what relabel_index would start from.
+        lset, dropped_by = relabel_owned(dict(pre), rules, _fns)
     if lset is None:
         return TargetResult(None, pre, dropped_by=dropped_by, steps=steps,
                             dropped_action=rules[dropped_by].action if dropped_by is not None else None)
@@ -402,7 +421,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
     if tms > ims:
         return err(f"scrape timeout cannot be greater than scrape interval "
                    f"({_go_quote(timeout)} > {_go_quote(interval)})")
-    if v.at_least("3.13.0"):
+    if v._key() >= (3, 13, 0):
         for name, desc in _HIST_LABELS:
             val = lset.get(name, "")
             if val != "":
@@ -414,9 +433,10 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
         del lset[name]
     if lset.get("instance", "") == "":
         lset["instance"] = addr
-    for name in sorted(lset):
-        if not is_valid_utf8(lset[name]):
-            return err(f"invalid label value for {_go_quote(name)}: {_go_quote(lset[name])}")
+    if not is_valid_utf8("".join(lset.values())):  # a lone surrogate stays one when joined
+        for name in sorted(lset):
+            if not is_valid_utf8(lset[name]):
+                return err(f"invalid label value for {_go_quote(name)}: {_go_quote(lset[name])}")
     return TargetResult(lset, pre, steps=steps)
 
 
@@ -429,9 +449,37 @@ def populate_targets(targets: Iterable[dict], job: dict, *, version: Version | s
         rules = parse_rules(job.get("relabel_configs"), version=v,
                             scheme=job.get("metric_name_validation_scheme") or None)
     rules = list(rules)
-    defaults = job_defaults(job, version=v, global_config=global_config)
+    defaults = _job_defaults_cached(job, v, global_config)
+    fns = None if trace else compiled(rules)
     return [populate_target(t, job, version=v, rules=rules, global_config=global_config,
-                            group_labels=group_labels, trace=trace, defaults=defaults) for t in targets]
+                            group_labels=group_labels, trace=trace, defaults=defaults, _fns=fns)
+            for t in targets]
+
+
+_JOB_KEYS = ("job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params",
+             "convert_classic_histograms_to_nhcb", "always_scrape_classic_histograms", "scrape_native_histograms")
+_GLOBAL_KEYS = ("scrape_interval", "scrape_timeout", "convert_classic_histograms_to_nhcb",
+                "always_scrape_classic_histograms", "scrape_native_histograms")
+_MISSING = object()
+_defaults_cache: dict[tuple, dict[str, str]] = {}
+
+
+def _job_defaults_cached(job: dict, v: Version, global_config: Optional[dict]) -> dict[str, str]:
+    """job_defaults(job), memoised on the repr of every field it reads (types included), so
+    a caller calling populate_targets once per target group does not recompute it. Treat the
+    result as read-only."""
+    if not isinstance(job, dict) or not (global_config is None or isinstance(global_config, dict)):
+        return job_defaults(job, version=v, global_config=global_config)
+    g = global_config or {}
+    key = (v._key(), repr([job.get(k, _MISSING) for k in _JOB_KEYS]),
+           repr([g.get(k, _MISSING) for k in _GLOBAL_KEYS]))
+    out = _defaults_cache.get(key)
+    if out is None:
+        out = job_defaults(job, version=v, global_config=global_config)
+        if len(_defaults_cache) >= 256:
+            _defaults_cache.clear()
+        _defaults_cache[key] = out
+    return out
 
 
 def populate_labels(discovered: dict, job: dict, *, version: Version | str | None = None,
