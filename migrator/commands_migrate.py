@@ -50,6 +50,8 @@ def write_resource_dir(resources: list[dict], out_dir: str, *, force: bool) -> l
 def proof_json(proof: Any) -> dict | None:
     if proof is None:
         return None
+    if getattr(proof, "pending", False) or getattr(proof, "note", None):
+        return {"equivalent": None, "note": proof.note or "not proven"}
     return {
         "equivalent": proof.equivalent,
         "targets_before": len(proof.before.kept) if proof.before else 0,
@@ -114,12 +116,16 @@ def report_text(data: dict, *, markdown: bool = False) -> str:
 def _proof_word(proof: dict | None) -> str:
     if proof is None:
         return "not proven (no inventory)"
+    if proof.get("equivalent") is None:
+        return f"not proven ({proof.get('note')})"
     return "identical" if proof["equivalent"] else "DIFFERS"
 
 
 def _proof_lines(proof: dict | None, *, prefix: str) -> list[str]:
     if proof is None:
         return []
+    if proof.get("equivalent") is None:
+        return [f"{prefix}proof: not made ({proof.get('note')})"]
     head = (f"{prefix}proof: {proof['targets_before']} target(s) before, {proof['targets_after']} after: "
             + ("identical labels" if proof["equivalent"] else "DIFFERENT"))
     out = [head]
@@ -182,7 +188,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
     opts = MigrateOptions(namespace=namespace, labels=label_map, keep_raw=keep_raw,
                           adopt_operator_labels=adopt_operator_labels, prometheus=cr, version=version,
-                          inventory=inv)
+                          inventory=inv, global_config=parsed.global_config or {})
     migrations = migrate_jobs(parsed.jobs, opts)
     by_name = {j.name: j for j in parsed.jobs}
     proofs: dict[str, Any] = {}
@@ -232,7 +238,8 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         write_output(new, target, force=force or same)
         _err(f"{target}: {len(migrated)} migrated job(s) removed" + (" (previous content in .bak)" if same else ""))
     failed = [m for m in migrations if m.status == "failed"]
-    differing = [name for name, p in proofs.items() if not p.equivalent]
+    differing = [name for name, p in proofs.items()
+                 if not getattr(p, "pending", False) and not getattr(p, "note", None) and not p.equivalent]
     for name in differing:
         _err(f"error: job {name}: the migrated form does not scrape the same targets with the same labels"
              + ("" if not allow_label_changes else " (allowed by --allow-label-changes)"))
