@@ -478,40 +478,36 @@ def _label_text(labels: dict[str, str]) -> str:
     return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if not k.startswith("__"))
 
 
+def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows aligned in columns (the last one free-running), two spaces apart, under a header."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+    out = []
+    for row in [header, *rows]:
+        cells = [c.ljust(w) for c, w in zip(row, widths)] + [row[-1]]
+        out.append(("  " + "  ".join(cells)).rstrip())
+    return out
+
+
 def _targets_text(results, *, show_dropped: bool) -> str:
-    from io import StringIO
-
-    from rich.console import Console
-    from rich.table import Table
-
-    buf = StringIO()
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-    console = Console(file=buf, width=max(width, 80), force_terminal=False, color_system=None)
+    lines: list[str] = []
     for r in results:
         head = f"job {r.job}  from {r.origin}"
         if r.error:
-            console.print(f"{head}\n  not evaluated: {r.error}\n")
+            lines += [head, f"  not evaluated: {r.error}", ""]
             continue
-        console.print(f"{head}\n  {len(r.kept)} target(s) kept, {len(r.dropped)} dropped")
-        if r.kept:
-            table = Table(box=None, show_header=True, pad_edge=False, padding=(0, 2, 0, 2))
-            table.add_column("address")
-            table.add_column("path")
-            table.add_column("labels")
-            for t in sorted(r.kept, key=lambda t: (t.labels.get("namespace", ""), t.labels.get("pod", ""),
-                                                   t.labels.get("__address__", ""), _label_text(t.labels))):
-                table.add_row(t.labels.get("__address__", ""), t.labels.get("__metrics_path__", ""),
-                              _label_text(t.labels))
-            console.print(table)
+        kept = r.kept
+        lines += [head, f"  {len(kept)} target(s) kept, {len(r.dropped)} dropped"]
+        if kept:
+            kept = sorted(kept, key=lambda t: (t.labels.get("namespace", ""), t.labels.get("pod", ""),
+                                               t.labels.get("__address__", ""), _label_text(t.labels)))
+            lines += _columns(("address", "path", "labels"),
+                              [(t.labels.get("__address__", ""), t.labels.get("__metrics_path__", ""),
+                                _label_text(t.labels)) for t in kept])
         if show_dropped and r.dropped:
-            table = Table(box=None, show_header=True, pad_edge=False, padding=(0, 2, 0, 2))
-            table.add_column("dropped address")
-            table.add_column("reason")
-            for t in r.dropped:
-                table.add_row(t.discovered.get("__address__", ""), t.reason or "")
-            console.print(table)
-        console.print("")
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+            lines += _columns(("dropped address", "reason"),
+                              [(t.discovered.get("__address__", ""), t.reason or "") for t in r.dropped])
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def _explain_text(results, needle: str) -> str:
