@@ -319,12 +319,13 @@ def _compile(rule: Rule) -> _Fn:
         hits: dict[str, str] = {}       # matching name -> its labelmap target name
 
         def classify(lset: dict) -> None:
-            unknown = lset.keys() - seen
-            if unknown:
+            # (keys <= set walks the keys; keys - set would walk the whole set)
+            if not lset.keys() <= seen:
+                unknown = [name for name in lset if name not in seen]
                 if len(seen) + len(unknown) > NAME_CACHE_LIMIT:
                     seen.clear()
                     hits.clear()
-                    unknown = set(lset)
+                    unknown = list(lset)
                 for name in unknown:
                     seen.add(name)
                     if regex.matches(name):
@@ -352,7 +353,7 @@ def _compile(rule: Rule) -> _Fn:
         else:
             def run(lset: dict) -> bool:
                 classify(lset)
-                for name in lset.keys() - hits.keys():
+                for name in [name for name in lset if name not in hits]:
                     del lset[name]
                 return True
         return run

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 from migrator.errors import ConfigError
 from migrator.relabel.regex import Regex, RegexError, compile_regex
 from migrator.relabel.template import Template
+from migrator import version as _version_mod
 from migrator.version import Version
 
 ACTIONS = ("replace", "keep", "drop", "keepequal", "dropequal", "hashmod", "labelmap",
@@ -60,11 +61,22 @@ def default_scheme(version: Version) -> str:
     return "utf8" if version.major >= 3 else "legacy"
 
 
+_parsed_versions: dict[tuple, Version] = {}
+
+
 def resolve_version(version: Version | str | None) -> Version:
-    if version is None:
-        return Version.parse(None)
     if isinstance(version, Version):
         return version
+    if version is None or isinstance(version, str):
+        # Parsed once per text (None: per current default); Versions are never changed.
+        key = (version, _version_mod.DEFAULT_PROMETHEUS_VERSION)
+        v = _parsed_versions.get(key)
+        if v is None:
+            v = Version.parse(version)
+            if len(_parsed_versions) >= 256:
+                _parsed_versions.clear()
+            _parsed_versions[key] = v
+        return v
     return Version.parse(version)
 
 

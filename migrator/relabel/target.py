@@ -13,9 +13,11 @@ Pure: plain data in and out.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import urllib.parse
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Iterable, Optional
 
 from migrator.errors import ConfigError
@@ -306,21 +308,57 @@ def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | 
     v = resolve_version(version)
     if defaults is None:
         defaults = job_defaults(job, version=v, global_config=global_config)
-    return _pre_relabel(discovered, group_labels, defaults, v.major >= 3)
+    return _pre_relabel(discovered, group_labels, _plan(defaults, v.major >= 3))
 
 
-def _pre_relabel(discovered: dict, group_labels: Optional[dict], defaults: dict, v3: bool) -> dict[str, str]:
-    """pre_relabel_labels with the defaults at hand (v3: Prometheus 3.x ``__param_*`` rule)."""
-    # Fast path: every name and value already a str (as discovery produces them; str.join
-    # refuses anything else, None included): C-level merges, with the key order of the general
-    # loop below (group names first, a target's own value replacing a group's in place).
-    lset = {**group_labels, **discovered} if group_labels else dict(discovered)
+def _plan(defaults: dict, v3: bool) -> tuple:
+    """The job defaults as steps on a label set holding no empty value, in defaults order:
+    (name, value, 0) sets a missing name, (name, value, 1) sets it, (name, None, 2) deletes it.
+    Steps that cannot change such a set (an empty value filling in) are left out."""
+    out = []
+    for k, val in defaults.items():
+        if k.startswith("__param_") and not v3:
+            out.append((k, None, 2) if val == "" else (k, val, 1))
+        elif val != "":
+            out.append((k, val, 0))
+    return tuple(out)
+
+
+def _apply_plan(lset: dict, plan: tuple) -> None:
+    for k, val, mode in plan:
+        if mode == 0:
+            if k not in lset:
+                lset[k] = val
+        elif mode == 1:
+            lset[k] = val
+        else:
+            lset.pop(k, None)
+
+
+def _all_str(d: dict) -> bool:
+    """Every name and value a str (str.join refuses anything else, None included)."""
     try:
-        "".join(lset)
-        "".join(lset.values())
+        "".join(d)
+        "".join(d.values())
     except TypeError:
-        lset = None
-    if lset is None:
+        return False
+    return True
+
+
+def _pre_relabel(discovered: dict, group_labels: Optional[dict], plan: tuple,
+                 group_ok: Optional[bool] = None) -> dict[str, str]:
+    """pre_relabel_labels with the defaults as a ``_plan``. group_ok: whether group_labels
+    are known to be all str (None: check)."""
+    if group_ok is None:
+        group_ok = not group_labels or _all_str(group_labels)
+    if group_ok and _all_str(discovered):
+        # Fast path (as discovery produces label sets): C-level merges, with the key order of
+        # the general loop below (group names first, a target's own value replacing a
+        # group's in place); the set never holds an empty value.
+        lset = {**group_labels, **discovered} if group_labels else dict(discovered)
+        if "" in lset.values():
+            lset = {k: val for k, val in lset.items() if val != ""}
+    else:
         base: dict[str, str] = {}
         if group_labels:
             for k, val in group_labels.items():
@@ -328,21 +366,7 @@ def _pre_relabel(discovered: dict, group_labels: Optional[dict], defaults: dict,
         for k, val in discovered.items():
             base[str(k)] = "" if val is None else str(val)
         lset = {k: val for k, val in base.items() if val != ""}
-    elif "" in lset.values():
-        lset = {k: val for k, val in lset.items() if val != ""}
-    for k, val in defaults.items():
-        if k.startswith("__param_"):
-            if v3 and lset.get(k, "") != "":
-                continue
-            if val == "":
-                lset.pop(k, None)
-            else:
-                lset[k] = val
-        elif lset.get(k, "") == "":
-            if val == "":
-                lset.pop(k, None)
-            else:
-                lset[k] = val
+    _apply_plan(lset, plan)
     return lset
 
 
@@ -350,7 +374,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
                     rules: Optional[Iterable[Rule]] = None, global_config: Optional[dict] = None,
                     group_labels: Optional[dict] = None,
                     no_default_port: bool = False, trace: bool = False,
-                    defaults: Optional[dict] = None, _fns: Optional[list] = None) -> TargetResult:
+                    defaults: Optional[dict] = None) -> TargetResult:
     """Prometheus PopulateLabels for one discovered target of a scrape config.
 
     ``discovered`` are the target's own labels, ``group_labels`` its target group's common
@@ -365,14 +389,50 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
                             scheme=job.get("metric_name_validation_scheme") or None)
     if defaults is None:
         defaults = job_defaults(job, version=v, global_config=global_config)
-    pre = _pre_relabel(discovered, group_labels, defaults, v.major >= 3)
+    pre = _pre_relabel(discovered, group_labels, _plan(defaults, v.major >= 3))
     rules = rules if isinstance(rules, list) else list(rules)
+    return _populate(pre, job, _Ctx(v), rules, None, no_default_port, trace)
+
+
+class _Ctx:
+    """Per-version facts populate_target needs for every target."""
+
+    __slots__ = ("v", "v2", "old_duration", "histograms")
+
+    def __init__(self, v: Version):
+        self.v = v
+        self.v2 = v.major < 3
+        self.old_duration = v < _V2_43
+        self.histograms = v._key() >= (3, 13, 0)
+
+
+_keep_name: dict[str, bool] = {}    # label name -> not a __meta_* name
+
+
+def _drop_meta(lset: dict) -> dict:
+    """lset without its __meta_* labels (same order; lset itself when it has none)."""
+    known = _keep_name
+    if not lset.keys() <= known.keys():
+        if len(known) > 200_000:
+            known.clear()
+        for n in lset:
+            if n not in known:
+                known[n] = not n.startswith("__meta_")
+    keep = list(map(known.__getitem__, lset))
+    if all(keep):
+        return lset
+    return dict(compress(lset.items(), keep))
+
+
+def _populate(pre: dict, job: dict, ctx: _Ctx, rules: list, fns: Optional[list],
+              no_default_port: bool, trace: bool) -> TargetResult:
+    """populate_target after the pre-relabel label set (pre, left intact: it is output)."""
     steps: list[Step] = []
     if trace:
         lset, dropped_by, steps = relabel_trace(pre, rules)
     else:
         # pre holds no empty value: a plain copy is what relabel_index would start from.
-        lset, dropped_by = relabel_owned(dict(pre), rules, _fns)
+        lset, dropped_by = relabel_owned(dict(pre), rules, fns)
     if lset is None:
         return TargetResult(None, pre, dropped_by=dropped_by, steps=steps,
                             dropped_action=rules[dropped_by].action if dropped_by is not None else None)
@@ -383,8 +443,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
     addr = lset.get("__address__", "")
     if addr == "":
         return err("no address")
-    if v.major < 3:
-        cfg_scheme = _str_field(job, "scheme", "http")
+    if ctx.v2:
         ok, host, port = _split_host_port_ok(addr)
         add = not ok and _split_host_port_ok(addr + ":1234")[0]
         scheme = lset.get("__scheme__", "")
@@ -394,7 +453,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
             elif scheme == "https":
                 addr = addr + ":443"
             else:
-                return err(f"invalid scheme: {_go_quote(cfg_scheme)}")
+                return err(f"invalid scheme: {_go_quote(_str_field(job, 'scheme', 'http'))}")
             lset["__address__"] = addr
         if no_default_port:
             if (port == "80" and scheme == "http") or (port == "443" and scheme == "https"):
@@ -406,14 +465,14 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
         return err(f"{_go_quote(addr)} is not a valid hostname")
     interval = lset.get("__scrape_interval__", "")
     try:
-        ims = parse_duration(interval, version=v)
+        ims = _parse_duration_cached(interval, ctx.old_duration)
     except ValueError as exc:
         return err(f"error parsing scrape interval: {exc}")
     if ims == 0:
         return err("scrape interval cannot be 0")
     timeout = lset.get("__scrape_timeout__", "")
     try:
-        tms = parse_duration(timeout, version=v)
+        tms = _parse_duration_cached(timeout, ctx.old_duration)
     except ValueError as exc:
         return err(f"error parsing scrape timeout: {exc}")
     if tms == 0:
@@ -421,7 +480,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
     if tms > ims:
         return err(f"scrape timeout cannot be greater than scrape interval "
                    f"({_go_quote(timeout)} > {_go_quote(interval)})")
-    if v._key() >= (3, 13, 0):
+    if ctx.histograms:
         for name, desc in _HIST_LABELS:
             val = lset.get(name, "")
             if val != "":
@@ -429,8 +488,7 @@ def populate_target(discovered: dict, job: dict, *, version: Version | str | Non
                     _go_parse_bool(val)
                 except ValueError as exc:
                     return err(f"error parsing {desc}: {exc}")
-    for name in [n for n in lset if n.startswith("__meta_")]:
-        del lset[name]
+    lset = _drop_meta(lset)
     if lset.get("instance", "") == "":
         lset["instance"] = addr
     if not is_valid_utf8("".join(lset.values())):  # a lone surrogate stays one when joined
@@ -448,11 +506,11 @@ def populate_targets(targets: Iterable[dict], job: dict, *, version: Version | s
     if rules is None:
         rules = parse_rules(job.get("relabel_configs"), version=v,
                             scheme=job.get("metric_name_validation_scheme") or None)
-    rules = list(rules)
-    defaults = _job_defaults_cached(job, v, global_config)
-    fns = None if trace else compiled(rules)
-    return [populate_target(t, job, version=v, rules=rules, global_config=global_config,
-                            group_labels=group_labels, trace=trace, defaults=defaults, _fns=fns)
+    rules = rules if type(rules) is list else list(rules)  # only read from here on
+    ctx, plan = _job_setup(job, v, global_config)
+    fns = None if trace else _compiled_for(rules)
+    group_ok = not group_labels or _all_str(group_labels)
+    return [_populate(_pre_relabel(t, group_labels, plan, group_ok), job, ctx, rules, fns, False, trace)
             for t in targets]
 
 
@@ -461,24 +519,49 @@ _JOB_KEYS = ("job_name", "scrape_interval", "scrape_timeout", "metrics_path", "s
 _GLOBAL_KEYS = ("scrape_interval", "scrape_timeout", "convert_classic_histograms_to_nhcb",
                 "always_scrape_classic_histograms", "scrape_native_histograms")
 _MISSING = object()
-_defaults_cache: dict[tuple, dict[str, str]] = {}
+_JOB_MISSING = (_MISSING,) * len(_JOB_KEYS)
+_GLOBAL_MISSING = (_MISSING,) * len(_GLOBAL_KEYS)
+_SCALARS = (str, int, float, bool, type(None))
+_fns_cache: dict[int, tuple] = {}
 
 
-def _job_defaults_cached(job: dict, v: Version, global_config: Optional[dict]) -> dict[str, str]:
-    """job_defaults(job), memoised on the repr of every field it reads (types included), so
-    a caller calling populate_targets once per target group does not recompute it. Treat the
-    result as read-only."""
+def _compiled_for(rules: list) -> list:
+    """engine.compiled(rules), memoised while the list holds the very same Rule objects."""
+    hit = _fns_cache.get(id(rules))
+    if hit is not None and hit[0] is rules and len(hit[1]) == len(rules) and all(map(operator.is_, rules, hit[1])):
+        return hit[2]
+    fns = compiled(rules)
+    if len(_fns_cache) >= 256:
+        _fns_cache.clear()
+    _fns_cache[id(rules)] = (rules, tuple(rules), fns)
+    return fns
+_setup_cache: dict[tuple, tuple] = {}
+
+
+def _job_setup(job: dict, v: Version, global_config: Optional[dict]) -> tuple[_Ctx, tuple]:
+    """(_Ctx(v), _plan(job_defaults(job))), memoised so that a caller calling populate_targets
+    once per target group does not recompute them. An entry is reused for the same job and
+    global config objects whose fields job_defaults reads are the very same (immutable)
+    objects; ``params`` (a mapping) is compared by its repr."""
     if not isinstance(job, dict) or not (global_config is None or isinstance(global_config, dict)):
-        return job_defaults(job, version=v, global_config=global_config)
+        return _Ctx(v), _plan(job_defaults(job, version=v, global_config=global_config), v.major >= 3)
     g = global_config or {}
-    key = (v._key(), repr([job.get(k, _MISSING) for k in _JOB_KEYS]),
-           repr([g.get(k, _MISSING) for k in _GLOBAL_KEYS]))
-    out = _defaults_cache.get(key)
-    if out is None:
-        out = job_defaults(job, version=v, global_config=global_config)
-        if len(_defaults_cache) >= 256:
-            _defaults_cache.clear()
-        _defaults_cache[key] = out
+    vals = list(map(job.get, _JOB_KEYS, _JOB_MISSING))
+    gvals = list(map(g.get, _GLOBAL_KEYS, _GLOBAL_MISSING))
+    params = vals[5]
+    params_repr = None if params is _MISSING or params is None else repr(params)
+    key = (id(job), id(global_config), v._key())
+    hit = _setup_cache.get(key)
+    if hit is not None and hit[0] is job and hit[1] is global_config and hit[4] == params_repr \
+            and all(map(operator.is_, vals, hit[2])) and all(map(operator.is_, gvals, hit[3])):
+        return hit[5]
+    out = (_Ctx(v), _plan(job_defaults(job, version=v, global_config=global_config), v.major >= 3))
+    vals[5] = None
+    if all(x is _MISSING or isinstance(x, _SCALARS) for x in vals + gvals):
+        vals[5] = params
+        if len(_setup_cache) >= 256:
+            _setup_cache.clear()
+        _setup_cache[key] = (job, global_config, vals, gvals, params_repr, out)
     return out
 
 
