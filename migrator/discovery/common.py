@@ -31,22 +31,28 @@ ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
 
 def m(obj: Any, key: str) -> dict:
     """obj[key] if it is a mapping, else {}."""
-    v = obj.get(key) if isinstance(obj, dict) else None
-    return v if isinstance(v, dict) else {}
+    if isinstance(obj, dict):
+        v = obj.get(key)
+        if isinstance(v, dict):
+            return v
+    return {}
 
 
 def lst(obj: Any, key: str) -> list:
     """obj[key] if it is a list, else []."""
-    v = obj.get(key) if isinstance(obj, dict) else None
-    return v if isinstance(v, list) else []
+    if isinstance(obj, dict):
+        v = obj.get(key)
+        if isinstance(v, list):
+            return v
+    return []
 
 
 def text(v: Any) -> str:
     """A scalar as the Go string it decodes to (None -> "")."""
-    if v is None:
-        return ""
     if isinstance(v, str):
         return v
+    if v is None:
+        return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
@@ -56,7 +62,10 @@ def text(v: Any) -> str:
 
 def s(obj: Any, key: str) -> str:
     """obj[key] as a string ("" when missing or null)."""
-    return text(obj.get(key)) if isinstance(obj, dict) else ""
+    if isinstance(obj, dict):
+        v = obj.get(key)
+        return v if isinstance(v, str) else text(v)
+    return ""
 
 
 def opt(obj: Any, key: str) -> str | None:
@@ -64,7 +73,9 @@ def opt(obj: Any, key: str) -> str | None:
     if not isinstance(obj, dict):
         return None
     v = obj.get(key)
-    return None if v is None else text(v)
+    if v is None or isinstance(v, str):
+        return v
+    return text(v)
 
 
 def num(v: Any) -> int:
@@ -113,7 +124,14 @@ def namespace_of(obj: Any) -> str:
 def str_map(obj: Any, key: str) -> dict[str, str]:
     """A map[string]string field (labels, annotations, topology)."""
     d = m(obj, key)
-    return {text(k): text(v) for k, v in d.items()}
+    if not d:
+        return {}
+    try:  # all names and values str already (text() returns them as they are): a plain copy
+        "".join(d)
+        "".join(d.values())
+    except TypeError:
+        return {text(k): text(v) for k, v in d.items()}
+    return dict(d)
 
 
 def controller_of(obj: Any) -> dict | None:
@@ -142,22 +160,49 @@ def join_host_port(host: str, port: int | str) -> str:
     return f"{host}:{port}"
 
 
+#: (resource, "label" | "annotation", the map's items) -> the labels they give. Pure: keyed by
+#: content, so equal maps of different objects (or jobs) share one entry; values only read.
+_expanded: dict[tuple, dict[str, str]] = {}
+
+
+def _add_map(ls: dict[str, str], obj: dict, key: str, resource: str, what: str) -> None:
+    """The ``<resource>_<what>_<k>`` / ``_<what>present_<k>`` pair for each entry of obj[key]."""
+    d = m(obj, key)
+    if not d:
+        return
+    try:
+        "".join(d)
+        "".join(d.values())
+    except TypeError:  # not all str: no caching
+        _expand_into(ls, str_map(obj, key), resource, what)
+        return
+    ck = (resource, what, tuple(d.items()))
+    exp = _expanded.get(ck)
+    if exp is None:
+        exp = {}
+        _expand_into(exp, d, resource, what)
+        if len(_expanded) >= 100_000:
+            _expanded.clear()
+        _expanded[ck] = exp
+    ls.update(exp)  # same keys, order and final values as writing them one by one
+
+
+def _expand_into(ls: dict[str, str], d: dict[str, str], resource: str, what: str) -> None:
+    pre, present = f"{META}{resource}_{what}_", f"{META}{resource}_{what}present_"
+    for k, v in d.items():
+        ln = sanitize(k)
+        ls[pre + ln] = v
+        ls[present + ln] = PRESENT
+
+
 def add_labels_annotations(ls: dict[str, str], obj: Any, resource: str, *,
                            labels: bool = True, annotations: bool = True) -> None:
     """``<resource>_label_<k>``/``_labelpresent_<k>`` and the annotation pair, for obj's metadata."""
     md = meta(obj)
     if labels:
-        pre, present = f"{META}{resource}_label_", f"{META}{resource}_labelpresent_"
-        for k, v in str_map(md, "labels").items():
-            ln = sanitize(k)
-            ls[pre + ln] = v
-            ls[present + ln] = PRESENT
+        _add_map(ls, md, "labels", resource, "label")
     if annotations:
-        pre, present = f"{META}{resource}_annotation_", f"{META}{resource}_annotationpresent_"
-        for k, v in str_map(md, "annotations").items():
-            ln = sanitize(k)
-            ls[pre + ln] = v
-            ls[present + ln] = PRESENT
+        _add_map(ls, md, "annotations", resource, "annotation")
 
 
 def add_object_meta(ls: dict[str, str], obj: Any, resource: str, *, annotations: bool = True) -> None:
