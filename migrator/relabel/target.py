@@ -314,18 +314,27 @@ def pre_relabel_labels(discovered: dict, job: dict, *, version: Version | str | 
 def _plan(defaults: dict, v3: bool) -> tuple:
     """The job defaults as steps on a label set holding no empty value, in defaults order:
     (name, value, 0) sets a missing name, (name, value, 1) sets it, (name, None, 2) deletes it.
-    Steps that cannot change such a set (an empty value filling in) are left out."""
-    out = []
+    Steps that cannot change such a set (an empty value filling in) are left out.
+    Returned as (leading run of 0-steps as a dict, the 0-steps as a tuple, the other steps)."""
+    steps = []
     for k, val in defaults.items():
         if k.startswith("__param_") and not v3:
-            out.append((k, None, 2) if val == "" else (k, val, 1))
+            steps.append((k, None, 2) if val == "" else (k, val, 1))
         elif val != "":
-            out.append((k, val, 0))
-    return tuple(out)
+            steps.append((k, val, 0))
+    n = 0
+    while n < len(steps) and steps[n][2] == 0:
+        n += 1
+    return {k: val for k, val, _ in steps[:n]}, tuple(steps[:n]), tuple(steps[n:])
 
 
 def _apply_plan(lset: dict, plan: tuple) -> None:
-    for k, val, mode in plan:
+    fill, fill_steps, rest = plan
+    if lset.keys().isdisjoint(fill):
+        lset.update(fill)  # every name missing: set in order, as the steps would
+    else:
+        rest = fill_steps + rest
+    for k, val, mode in rest:
         if mode == 0:
             if k not in lset:
                 lset[k] = val
