@@ -373,7 +373,8 @@ BAD_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("kwargs,field,message", BAD_OPTIONS, ids=[str(k) for k, _, _ in BAD_OPTIONS])
+@pytest.mark.parametrize("kwargs,field,message", BAD_OPTIONS,
+                         ids=[f"{i}-{field}" for i, (_, field, _) in enumerate(BAD_OPTIONS)])
 def test_bad_parameters_raise_input_error(kwargs, field, message):
     with pytest.raises(InputError) as info:
         istio_monitors(IstioOptions(**kwargs))
