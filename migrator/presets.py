@@ -41,9 +41,6 @@ DEFAULT_LABELS = {"release": "kube-prometheus-stack"}
 # in the operator CRDs' Duration pattern.
 _DURATION_RE = re.compile(r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?"
                           r"(([0-9]+)s)?(([0-9]+)ms)?)$")
-_DURATION_UNITS_MS = (("y", 365 * 24 * 3600 * 1000), ("w", 7 * 24 * 3600 * 1000),
-                      ("d", 24 * 3600 * 1000), ("h", 3600 * 1000), ("m", 60 * 1000),
-                      ("s", 1000), ("ms", 1))
 _DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1123_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUALIFIED_NAME_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -68,17 +65,18 @@ class IstioOptions:
 
 def parse_duration_ms(text: str) -> int:
     """A Prometheus duration ("15s", "1m30s", "0") in milliseconds; InputError if malformed."""
-    if not isinstance(text, str) or not text or not _DURATION_RE.match(text):
+    from migrator.relabel.target import parse_duration
+
+    if not isinstance(text, str) or not text or not _DURATION_RE.match(text):  # the CRDs' Duration pattern
         raise InputError(f"invalid duration {text!r}: expected a Prometheus duration such as "
                          "15s, 1m or 1m30s (units y, w, d, h, m, s, ms, largest first)")
-    if text == "0":
-        return 0
-    total = 0
-    for number, unit in re.findall(r"([0-9]+)(ms|[ywdhms])", text):
-        total += int(number) * dict(_DURATION_UNITS_MS)[unit]
-    if total >= 2 ** 63 // 1_000_000:  # Go's time.Duration is int64 nanoseconds
-        raise InputError(f"invalid duration {text!r}: too large")
-    return total
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        if "out of range" in str(exc):
+            raise InputError(f"invalid duration {text!r}: too large") from None
+        raise InputError(f"invalid duration {text!r}: expected a Prometheus duration such as "
+                         "15s, 1m or 1m30s (units y, w, d, h, m, s, ms, largest first)") from None
 
 
 def _check_interval(text: Any) -> None:

@@ -29,22 +29,14 @@ def valid_label_name_with_vars(name: str, utf8: bool) -> bool:
     return bool(_LEGACY_TARGET_WITH_VARS.match(name))
 
 
-_DURATION_RE = re.compile(
-    r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_DURATION_MS = (365 * 86400_000, 7 * 86400_000, 86400_000, 3600_000, 60_000, 1000, 1)
-
-
 def parse_duration_ms(text: str) -> int | None:
     """Prometheus model.ParseDuration in milliseconds, or None when invalid."""
-    s = str(text)
-    if s == "0":
-        return 0
-    if s == "":
+    from migrator.relabel.target import parse_duration
+
+    try:
+        return parse_duration(str(text))
+    except ValueError:
         return None
-    m = _DURATION_RE.match(s)
-    if not m or not any(m.groups()):
-        return None
-    return sum(int(g) * mult for g, mult in zip(m.groups(), _DURATION_MS) if g)
 
 
 _BYTE_UNITS = {"B": 0, "KB": 1, "KIB": 1, "MB": 2, "MIB": 2, "GB": 3, "GIB": 3, "TB": 4, "TIB": 4,
