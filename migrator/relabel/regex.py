@@ -20,11 +20,14 @@ Everything here is pure: no I/O, no logging (RE2 error logging is turned off).
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Optional
 
 import re2
 
 Spans = tuple  # flat (start0, end0, start1, end1, ...) in code points; -1 when a group did not match
+
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -423,6 +426,16 @@ class Regex:
 
     def search_re2(self, s: str, pos: int = 0) -> Optional[Spans]:
         """Leftmost-first match of the wrapped pattern (Go FindStringSubmatchIndex), via RE2."""
+        raw = getattr(self._re2, "_regexp", None)
+        if raw is not None and _UNANCHORED is not None and s.isascii():
+            # What re2.search does, minus its offset conversion: for ASCII text byte offsets
+            # are code point offsets.
+            n = len(s)
+            pos = max(0, min(pos, n))
+            spans = raw.Match(_UNANCHORED, s.encode("ascii"), pos, n)
+            if spans[0] == (-1, -1):
+                return None
+            return tuple(chain.from_iterable(spans))
         try:
             m = self._re2.search(s, pos)
         except UnicodeEncodeError:
@@ -472,10 +485,7 @@ class Regex:
         if self._py is not None and len(s) <= FAST_PATH_MAX_LEN:
             res = self._py.match(s) is not None
         else:
-            try:
-                res = self._re2.search(s) is not None
-            except UnicodeEncodeError:
-                res = self.search_re2(s) is not None
+            res = self.search_re2(s) is not None
         if len(cache) >= CACHE_LIMIT:
             cache.clear()
         cache[s] = res
