@@ -388,6 +388,36 @@ def relabel_owned(lset: dict[str, str], rules: list[Rule], fns: Optional[list[_F
     return lset, None
 
 
+_READ_ONLY = ("keep", "drop", "keepequal", "dropequal")
+
+
+def read_only_prefix(rules: list[Rule]) -> int:
+    """How many leading rules only read the label set (keep, drop, keepequal, dropequal)."""
+    n = 0
+    while n < len(rules) and rules[n].action in _READ_ONLY:
+        n += 1
+    return n
+
+
+def relabel_from(labels: dict[str, str], rules: list[Rule], fns: Optional[list[_Fn]] = None,
+                 lead: Optional[int] = None) -> tuple[Optional[dict[str, str]], Optional[int]]:
+    """relabel_index on a label set holding no empty value, left unchanged: the leading rules
+    that only read run on it, the copy is made for the first rule that may write (a target
+    dropped early costs no copy). fns, lead: ``compiled(rules)``, ``read_only_prefix(rules)``."""
+    if fns is None:
+        fns = compiled(rules)
+    if lead is None:
+        lead = read_only_prefix(rules)
+    for i in range(lead):
+        if not fns[i](labels):
+            return None, i
+    lset = dict(labels)
+    for i in range(lead, len(fns)):
+        if not fns[i](lset):
+            return None, i
+    return lset, None
+
+
 def _start(labels: dict) -> dict:
     return {k: v for k, v in labels.items() if v != ""}
 

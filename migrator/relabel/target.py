@@ -21,7 +21,7 @@ from itertools import compress
 from typing import Any, Iterable, Optional
 
 from migrator.errors import ConfigError
-from migrator.relabel.engine import Step, compiled, relabel_owned, relabel_trace
+from migrator.relabel.engine import Step, compiled, read_only_prefix, relabel_from, relabel_trace
 from migrator.relabel.rules import Rule, _go_quote, is_valid_utf8, parse_rules, resolve_version
 from migrator.version import Version
 
@@ -354,18 +354,26 @@ def _all_str(d: dict) -> bool:
     return True
 
 
+def _group_check(group_labels: Optional[dict]) -> tuple[bool, bool]:
+    """(group labels all str, some group value empty)."""
+    if not group_labels:
+        return True, False
+    if not _all_str(group_labels):
+        return False, True
+    return True, "" in group_labels.values()
+
+
 def _pre_relabel(discovered: dict, group_labels: Optional[dict], plan: tuple,
-                 group_ok: Optional[bool] = None) -> dict[str, str]:
-    """pre_relabel_labels with the defaults as a ``_plan``. group_ok: whether group_labels
-    are known to be all str (None: check)."""
-    if group_ok is None:
-        group_ok = not group_labels or _all_str(group_labels)
+                 group: Optional[tuple[bool, bool]] = None) -> dict[str, str]:
+    """pre_relabel_labels with the defaults as a ``_plan``. group: ``_group_check(group_labels)``
+    if at hand."""
+    group_ok, group_empty = _group_check(group_labels) if group is None else group
     if group_ok and _all_str(discovered):
         # Fast path (as discovery produces label sets): C-level merges, with the key order of
         # the general loop below (group names first, a target's own value replacing a
         # group's in place); the set never holds an empty value.
         lset = {**group_labels, **discovered} if group_labels else dict(discovered)
-        if "" in lset.values():
+        if (group_empty or "" in discovered.values()) and "" in lset.values():
             lset = {k: val for k, val in lset.items() if val != ""}
     else:
         base: dict[str, str] = {}
@@ -433,7 +441,7 @@ def _drop_meta(lset: dict) -> dict:
     return dict(compress(lset.items(), keep))
 
 
-def _populate(pre: dict, job: dict, ctx: _Ctx, rules: list, fns: Optional[list],
+def _populate(pre: dict, job: dict, ctx: _Ctx, rules: list, fns: Optional[tuple],
               no_default_port: bool, trace: bool) -> TargetResult:
     """populate_target after the pre-relabel label set (pre, left intact: it is output)."""
     steps: list[Step] = []
@@ -441,7 +449,7 @@ def _populate(pre: dict, job: dict, ctx: _Ctx, rules: list, fns: Optional[list],
         lset, dropped_by, steps = relabel_trace(pre, rules)
     else:
         # pre holds no empty value: a plain copy is what relabel_index would start from.
-        lset, dropped_by = relabel_owned(dict(pre), rules, fns)
+        lset, dropped_by = relabel_from(pre, rules, *(fns or (None, None)))
     if lset is None:
         return TargetResult(None, pre, dropped_by=dropped_by, steps=steps,
                             dropped_action=rules[dropped_by].action if dropped_by is not None else None)
@@ -518,8 +526,8 @@ def populate_targets(targets: Iterable[dict], job: dict, *, version: Version | s
     rules = rules if type(rules) is list else list(rules)  # only read from here on
     ctx, plan = _job_setup(job, v, global_config)
     fns = None if trace else _compiled_for(rules)
-    group_ok = not group_labels or _all_str(group_labels)
-    return [_populate(_pre_relabel(t, group_labels, plan, group_ok), job, ctx, rules, fns, False, trace)
+    group = _group_check(group_labels)
+    return [_populate(_pre_relabel(t, group_labels, plan, group), job, ctx, rules, fns, False, trace)
             for t in targets]
 
 
@@ -534,12 +542,13 @@ _SCALARS = (str, int, float, bool, type(None))
 _fns_cache: dict[int, tuple] = {}
 
 
-def _compiled_for(rules: list) -> list:
-    """engine.compiled(rules), memoised while the list holds the very same Rule objects."""
+def _compiled_for(rules: list) -> tuple[list, int]:
+    """(engine.compiled(rules), engine.read_only_prefix(rules)), memoised while the list holds
+    the very same Rule objects."""
     hit = _fns_cache.get(id(rules))
     if hit is not None and hit[0] is rules and len(hit[1]) == len(rules) and all(map(operator.is_, rules, hit[1])):
         return hit[2]
-    fns = compiled(rules)
+    fns = (compiled(rules), read_only_prefix(rules))
     if len(_fns_cache) >= 256:
         _fns_cache.clear()
     _fns_cache[id(rules)] = (rules, tuple(rules), fns)
