@@ -3,7 +3,8 @@
     python benchmarks/bench_relabel.py [N] [--version 2.42.0]
 
 Prints targets/second for ``relabel`` (the rules alone) and ``populate_target``
-(job defaults + rules + address/instance checks), on a cold and a warm regex cache.
+(job defaults + rules + address/instance checks), on cold and warm caches (the regexes'
+caches and the engine's compiled rules with their per-rule caches).
 Not a test.
 """
 
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from migrator.relabel import (parse_rules, populate_target, populate_targets, pre_relabel_labels,  # noqa: E402
                               relabel)
+from migrator.relabel import engine as engine_mod  # noqa: E402
 from migrator.relabel import regex as regex_mod  # noqa: E402
 
 JOB = {
@@ -114,9 +116,7 @@ def main() -> None:
     print(f"{args.n} pods, {len(rules)} rules, version {args.version}; "
           f"regexes on the Python fast path: {sum(r.regex.fast for r in rules)}/{len(rules)}")
     pre = [pre_relabel_labels(p, JOB, version=args.version) for p in data]
-    for r in rules:
-        r.regex._cache.clear()
-        r.regex._cache_bool.clear()
+    clear_caches(rules)
     bench("relabel (cold caches)", lambda p: relabel(p, rules), pre)
     bench("relabel (warm caches)", lambda p: relabel(p, rules), pre)
     bench("populate_target", lambda p: populate_target(p, JOB, version=args.version, rules=rules).labels, data)
@@ -127,13 +127,30 @@ def main() -> None:
           f"({sum(r.kept for r in res)} kept)")
     saved = regex_mod.FAST_PATH_MAX_LEN
     regex_mod.FAST_PATH_MAX_LEN = -1  # force RE2 for every match, caches off
-    saved_limit = regex_mod.CACHE_LIMIT
+    saved_limits = regex_mod.CACHE_LIMIT, getattr(engine_mod, "RULE_CACHE_LIMIT", None)
     regex_mod.CACHE_LIMIT = 0
+    if saved_limits[1] is not None:
+        engine_mod.RULE_CACHE_LIMIT = 0  # per-rule result caches keep one entry at most
+    clear_caches(rules)
     try:
         bench("relabel (RE2 only, no caches)", lambda p: relabel(p, rules), pre)
     finally:
         regex_mod.FAST_PATH_MAX_LEN = saved
-        regex_mod.CACHE_LIMIT = saved_limit
+        regex_mod.CACHE_LIMIT = saved_limits[0]
+        if saved_limits[1] is not None:
+            engine_mod.RULE_CACHE_LIMIT = saved_limits[1]
+        clear_caches(rules)
+
+
+def clear_caches(rules) -> None:
+    """Empty the regex caches and drop the compiled rules (with their per-rule result and
+    label-name caches), so the next run starts cold."""
+    for r in rules:
+        r.regex._cache.clear()
+        r.regex._cache_bool.clear()
+    compiled = getattr(engine_mod, "_compiled", None)
+    if compiled is not None:
+        compiled.clear()
 
 
 if __name__ == "__main__":
