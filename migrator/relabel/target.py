@@ -553,6 +553,8 @@ def _compiled_for(rules: list) -> tuple[list, int]:
         _fns_cache.clear()
     _fns_cache[id(rules)] = (rules, tuple(rules), fns)
     return fns
+
+
 _setup_cache: dict[tuple, tuple] = {}
 
 
