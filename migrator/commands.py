@@ -458,7 +458,8 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
             stream.write((b"\n  ]," if results else b"],") + b'\n  "warnings": '
                          + dump_json_bytes(warnings).rstrip(b"\n").replace(b"\n", b"\n  ") + b"\n}\n")
     else:
-        results = list(evaluate_all())
+        # --explain needs every step of every target; the table only needs final labels
+        results = list(evaluate_all()) if explain is not None else [core.slim(r) for r in evaluate_all()]
         warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
         if explain is not None:
             text = _explain_text(results, explain)

@@ -258,7 +258,8 @@ def slim(r: JobResult) -> JobResult:
     """The result without what only the JSON output needs (pre-relabel label sets of every target),
     so that a large run keeps only what findings and summaries use."""
     kept = [Target({}, t.labels) for t in r.targets if t.labels is not None]
-    dropped = [Target({}, None, t.rule, t.reason) for t in r.targets if t.labels is None]
+    dropped = [Target({"__address__": t.discovered.get("__address__", "")}, None, t.rule, t.reason)
+               for t in r.targets if t.labels is None]
     return JobResult(r.job, r.origin, kept + dropped, r.error, r.warnings, r.config)
 
 
