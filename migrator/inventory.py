@@ -336,6 +336,30 @@ def _api_error(exc: Exception, kind: str, where: str) -> InputError:
     return InputError(msg, file=where)
 
 
+def kube_api_client(kubeconfig: str | None = None, context: str | None = None):
+    """(kubernetes ApiClient, a name for where it points) from a kubeconfig, else the in-cluster
+    service account; InputError when neither can be loaded."""
+    try:
+        from kubernetes import client, config  # imported lazily: slow to import
+        from kubernetes.config.config_exception import ConfigException
+    except ImportError:  # pragma: no cover - it is a dependency
+        raise InputError("the kubernetes Python client is not installed") from None
+    where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    try:
+        api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
+    except ConfigException as exc:
+        if kubeconfig is not None or context is not None:
+            raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+        try:
+            config.load_incluster_config()
+        except ConfigException:
+            raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+        api_client, where = client.ApiClient(), "in-cluster config"
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+    return api_client, getattr(api_client.configuration, "host", None) or where
+
+
 def load_cluster(kubeconfig: str | None = None, context: str | None = None,
                  progress: Progress | None = None, *, kinds: Iterable[str] | None = None) -> Inventory:
     """Read the kinds discovery uses (default: all of KINDS) from a live cluster.
@@ -345,28 +369,10 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
     service account. ``progress(kinds_done, kinds_total)`` is called after each kind.
     401/403/404 answers and connection failures raise InputError.
     """
-    try:
-        from kubernetes import client, config  # imported lazily: slow to import
-        from kubernetes.client.rest import ApiException
-        from kubernetes.config.config_exception import ConfigException
-    except ImportError:  # pragma: no cover - it is a dependency
-        raise InputError("the kubernetes Python client is not installed") from None
-    where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-    try:
-        api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
-    except ConfigException as exc:
-        if kubeconfig is None and context is None:
-            try:
-                config.load_incluster_config()
-                api_client = client.ApiClient()
-                where = "in-cluster config"
-            except ConfigException:
-                raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-        else:
-            raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-    except (OSError, ValueError, TypeError) as exc:
-        raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-    where = getattr(api_client.configuration, "host", None) or where
+    api_client, where = kube_api_client(kubeconfig, context)
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
     wanted = set(KINDS if kinds is None else kinds)
     unknown = wanted - set(KINDS)
     if unknown:

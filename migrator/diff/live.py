@@ -151,29 +151,13 @@ def _wrap_jobs(text: str, scrape_interval: str, scrape_timeout: Optional[str]) -
 def fetch_live(directory: str, *, kubeconfig: Optional[str] = None, context: Optional[str] = None,
                prometheus: Optional[str] = None) -> LiveState:
     """Read the live setup into YAML files under ``directory``."""
-    try:
-        from kubernetes import client, config
-        from kubernetes.client.rest import ApiException
-        from kubernetes.config.config_exception import ConfigException
-    except ImportError:  # pragma: no cover - it is a dependency
-        raise InputError("the kubernetes Python client is not installed") from None
+    from migrator.inventory import kube_api_client
     from migrator.writers import dump_yaml, dump_yaml_all
 
-    where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-    try:
-        api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
-    except ConfigException as exc:
-        if kubeconfig is None and context is None:
-            try:
-                config.load_incluster_config()
-                api_client = client.ApiClient()
-            except ConfigException:
-                raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-        else:
-            raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-    except (OSError, ValueError, TypeError) as exc:
-        raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
-    host = getattr(api_client.configuration, "host", None) or where
+    api_client, host = kube_api_client(kubeconfig, context)
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
     try:
         custom = client.CustomObjectsApi(api_client)
         core = client.CoreV1Api(api_client)
