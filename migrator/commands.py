@@ -6,7 +6,6 @@ core, and write. They raise MigratorError (or ErrorList) for the CLI to report.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from typing import Any
 

@@ -14,7 +14,6 @@ import io
 from typing import Any, Iterable
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from migrator.errors import InputError
