@@ -6,6 +6,7 @@ core, and write. They raise MigratorError (or ErrorList) for the CLI to report.
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -420,6 +421,8 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
 
         with progress_bar("listing cluster objects", unit="kinds") as cb:
             inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
+    if inv is not None:
+        gc.freeze()  # the inventory lives to the end and holds no cycles: keep the collector off it
     needs_k8s = [str(c.get("job_name", "")) for c, _, _, _ in jobs if c.get("kubernetes_sd_configs")]
     if needs_k8s and inv is None:
         raise InputError(f"job(s) {', '.join(needs_k8s)} use kubernetes_sd_configs: give the cluster's objects "
@@ -428,6 +431,7 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
     opts = core.EvalOptions(version=version, own_namespace=own_namespace or cr_ns or "default",
                             global_config=global_config, trace=explain is not None)
     problems_out: list[str] = []
+    sd_cache = core.SDCache(c for c, _, _, _ in jobs)
 
     def evaluate_all():
         with progress_bar("evaluating jobs", unit="jobs") as cb:
@@ -440,7 +444,7 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
                 else:
                     yield core.evaluate_job(config, origin, inv, core.EvalOptions(
                         version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
-                        global_config=opts.global_config, trace=opts.trace))
+                        global_config=opts.global_config, trace=opts.trace, sd_cache=sd_cache))
                 if cb:
                     cb(i + 1, len(jobs))
 
@@ -450,12 +454,12 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
         with open_output(out, force=force) as stream:
             stream.write(b'{\n  "jobs": [')
             for n, r in enumerate(evaluate_all()):
-                chunk = dump_json_bytes(core.result_json(r)).rstrip(b"\n").replace(b"\n", b"\n    ")
+                chunk = dump_json_bytes(core.result_json(r), newline=False).replace(b"\n", b"\n    ")
                 stream.write((b"\n    " if n == 0 else b",\n    ") + chunk)
                 results.append(core.slim(r))
             warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
             stream.write((b"\n  ]," if results else b"],") + b'\n  "warnings": '
-                         + dump_json_bytes(warnings).rstrip(b"\n").replace(b"\n", b"\n  ") + b"\n}\n")
+                         + dump_json_bytes(warnings, newline=False).replace(b"\n", b"\n  ") + b"\n}\n")
     else:
         # --explain needs every step of every target; the table only needs final labels
         results = list(evaluate_all()) if explain is not None else [core.slim(r) for r in evaluate_all()]

@@ -14,7 +14,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import yaml
 
@@ -72,6 +72,39 @@ class EvalOptions:
     base_dir: str = "."
     global_config: dict = field(default_factory=dict)
     trace: bool = False
+    #: discovery results shared by the jobs of one run (see SDCache)
+    sd_cache: Optional["SDCache"] = None
+
+
+class SDCache:
+    """Discovery results shared by the jobs of one run, keyed by the SD config: Prometheus too runs one
+    discoverer for identical kubernetes_sd_configs blocks. Groups are never modified; an entry is
+    dropped as soon as the last job that uses it has taken it, so memory stays that of one discovery."""
+
+    def __init__(self, jobs: Iterable[dict]):
+        self.uses: Counter = Counter(self.key(sd) for job in jobs for sd in job.get("kubernetes_sd_configs") or []
+                                     if isinstance(sd, dict))
+        self.groups: dict[str, list] = {}
+
+    @staticmethod
+    def key(sd: dict) -> str:
+        return json.dumps(sd, sort_keys=True, default=str)
+
+    def take(self, key: str) -> Optional[list]:
+        found = self.groups.get(key)
+        if found is not None:
+            self._used(key)
+        return found
+
+    def put(self, key: str, groups: list) -> None:
+        if self.uses.get(key, 0) > 1:
+            self.groups[key] = groups
+        self._used(key)
+
+    def _used(self, key: str) -> None:
+        self.uses[key] -= 1
+        if self.uses[key] <= 0:
+            self.groups.pop(key, None)
 
 
 def static_groups(job: dict) -> list[Group]:
@@ -109,12 +142,20 @@ def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Grou
 
     out = []
     for i, sd in enumerate(job.get("kubernetes_sd_configs") or []):
+        key = SDCache.key(sd)
+        cached = opts.sd_cache.take(key) if opts.sd_cache is not None else None
+        if cached is not None:
+            out.extend(cached)
+            continue
         try:
             groups = discover(sd, inventory, own_namespace=opts.own_namespace, version=opts.version)
         except InputError as err:
             err.field = f"kubernetes_sd_configs[{i}]" + (f".{err.field}" if err.field else "")
             raise
-        out.extend(Group(g.source, g.targets, g.labels) for g in groups)
+        converted = [Group(g.source, g.targets, g.labels) for g in groups]
+        if opts.sd_cache is not None:
+            opts.sd_cache.put(key, converted)
+        out.extend(converted)
     return out
 
 

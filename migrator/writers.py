@@ -58,14 +58,14 @@ except ImportError:  # pragma: no cover - orjson is a dependency, but stay usabl
     _orjson = None
 
 
-def dump_json_bytes(data: Any) -> bytes:
-    """JSON, indented by 2, keys in insertion order, UTF-8, ending in a newline."""
+def dump_json_bytes(data: Any, *, newline: bool = True) -> bytes:
+    """JSON, indented by 2, keys in insertion order, UTF-8, ending in a newline (unless not asked)."""
     if _orjson is not None:
         try:
-            return _orjson.dumps(data, option=_orjson.OPT_INDENT_2 | _orjson.OPT_APPEND_NEWLINE)
+            return _orjson.dumps(data, option=_orjson.OPT_INDENT_2 | (_orjson.OPT_APPEND_NEWLINE if newline else 0))
         except TypeError:  # a type orjson does not know (e.g. an int beyond 64 bits)
             pass
-    return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + ("\n" if newline else "")).encode()
 
 
 def dump_json(data: Any) -> str:

@@ -227,3 +227,20 @@ def test_cluster_refusal_is_a_clear_error(tmp_path):
     with FakeKube([], refuse={"/api/v1/pods": 403}) as kube:
         r = run_cli("targets", MONITORS, "--cluster", "--kubeconfig", kube.kubeconfig(tmp_path))
     assert r.code == 2 and "403" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_identical_discovery_blocks_are_discovered_once_and_released():
+    from migrator import targets as core
+
+    jobs = [{"job_name": "a", "kubernetes_sd_configs": [{"role": "pod"}]},
+            {"job_name": "b", "kubernetes_sd_configs": [{"role": "pod"}]},
+            {"job_name": "c", "kubernetes_sd_configs": [{"role": "node"}]}]
+    cache = core.SDCache(jobs)
+    key = core.SDCache.key({"role": "pod"})
+    assert cache.take(key) is None
+    groups = [core.Group("pod/x", [], {})]
+    cache.put(key, groups)
+    assert cache.take(key) is groups          # the second job gets the same groups
+    assert key not in cache.groups            # and then they are released
+    cache.put(core.SDCache.key({"role": "node"}), [])
+    assert cache.groups == {}                 # a block used once is never kept
