@@ -62,14 +62,6 @@ class PresetFormat(str, Enum):
     helm_values = "helm-values"
 
 
-def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
-
-
-def note(message: str) -> None:
-    typer.echo(message, err=True)
-
-
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
     """Turn every user-facing error into a message and an exit status, never a traceback.
