@@ -400,7 +400,6 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
             context: str | None, prometheus: str | None, prometheus_version: str | None,
             own_namespace: str | None, key: str | None, output: str, explain: str | None,
             out: str | None, force: bool, show_dropped: bool) -> int:
-    from migrator import targets as core
     from migrator.progress import progress_bar
 
     _check_stdin_once(configs, inventory)
@@ -423,12 +422,26 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
             inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
     if inv is not None:
         gc.freeze()  # the inventory lives to the end and holds no cycles: keep the collector off it
+    try:
+        return _targets_run(jobs, inv, version=version, own_namespace=own_namespace or cr_ns or "default",
+                            global_config=global_config, monitors=monitors, output=output, explain=explain,
+                            out=out, force=force, show_dropped=show_dropped)
+    finally:
+        if inv is not None:
+            gc.unfreeze()
+
+
+def _targets_run(jobs, inv, *, version, own_namespace, global_config, monitors, output, explain, out, force,
+                 show_dropped) -> int:
+    from migrator import targets as core
+    from migrator.progress import progress_bar
+
     needs_k8s = [str(c.get("job_name", "")) for c, _, _, _ in jobs if c.get("kubernetes_sd_configs")]
     if needs_k8s and inv is None:
         raise InputError(f"job(s) {', '.join(needs_k8s)} use kubernetes_sd_configs: give the cluster's objects "
                          "with --inventory FILE (kubectl get pods,services,endpoints,endpointslices,nodes,"
                          "namespaces -A -o json) or read them with --cluster", field="--inventory")
-    opts = core.EvalOptions(version=version, own_namespace=own_namespace or cr_ns or "default",
+    opts = core.EvalOptions(version=version, own_namespace=own_namespace,
                             global_config=global_config, trace=explain is not None)
     problems_out: list[str] = []
     sd_cache = core.SDCache(c for c, _, _, _ in jobs)
