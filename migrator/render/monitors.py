@@ -868,6 +868,12 @@ class _Renderer:
         if _s(spec.get("jobLabel")):
             rl.append({"source_labels": ["__meta_kubernetes_service_label_" + sanitize_label_name(spec["jobLabel"])],
                        "target_label": "job", "regex": "(.+)", "replacement": "${1}"})
+        return self.finish_job(cfg, rl, port, tp, spec, sc, m, ep, fld)
+
+    def finish_job(self, cfg: dict, rl: list, port: Any, tp: Any, spec: dict, sc: dict, m: dict, ep: dict,
+                   fld: str) -> dict:
+        """What ServiceMonitor and PodMonitor jobs end with: the endpoint label, scrape-class and user
+        relabelings (plus the enforced namespace label), sharding, then the remaining fields."""
         if port:
             rl.append({"target_label": "endpoint", "replacement": port})
         elif tp is not None and _int_or_string(tp) != "":
@@ -940,16 +946,7 @@ class _Renderer:
         if _s(spec.get("jobLabel")):
             rl.append({"source_labels": ["__meta_kubernetes_pod_label_" + sanitize_label_name(spec["jobLabel"])],
                        "target_label": "job", "regex": "(.+)", "replacement": "${1}"})
-        if port:
-            rl.append({"target_label": "endpoint", "replacement": port})
-        elif tp is not None and _int_or_string(tp) != "":
-            rl.append({"target_label": "endpoint", "replacement": _int_or_string(tp)})
-        rl += self.relabel_list(_l(sc.get("relabelings")))
-        rl += self.relabel_list(self.enforced(m, _l(ep.get("relabelings"))))
-        self.sharding(rl)
-        cfg["relabel_configs"] = rl
-        self.tail(cfg, spec, sc, m, ep, fld)
-        return cfg
+        return self.finish_job(cfg, rl, port, tp, spec, sc, m, ep, fld)
 
 
 def _check_regex(r: _Renderer, regex: str, fld: str) -> None:
