@@ -3,14 +3,15 @@
 Conventions across migrator: ``--format`` is the document form, ``--output``
 the presentation (text, json, markdown), ``-o/--out`` a destination. Exit
 status 0 on success, 1 when a check finds differences or failures, 2 when the
-input is unusable. Errors are printed as ``file:line: field: message``; never
-a traceback.
+input is unusable, 3 on an internal error (a bug). Errors are printed as
+``file:line: field: message``; never a traceback (unless --debug, for a bug).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import traceback
 from enum import Enum
 from typing import Iterator, List, Optional
 
@@ -62,9 +63,17 @@ class PresetFormat(str, Enum):
     helm_values = "helm-values"
 
 
+#: Set by the global --debug flag: an internal error also prints its traceback.
+DEBUG = False
+
+
 @contextlib.contextmanager
 def guarded() -> Iterator[None]:
-    """Turn every user-facing error into a message and an exit status, never a traceback.
+    """Turn every error into a message and an exit status, never a traceback.
+
+    Unusable input (MigratorError, an input or output path the system refuses, input too
+    large or too deeply nested for memory or the stack) exits 2; anything else is a bug:
+    one line ``internal error: Type: message`` and exit 3 (the traceback only with --debug).
     """
     try:
         yield
@@ -85,6 +94,29 @@ def guarded() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(130)
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
+    except OSError as err:  # a path the system refuses (not a directory, a FIFO, no space, ...)
+        if DEBUG:
+            traceback.print_exc()
+        where = f"{err.filename}: " if err.filename else ""
+        typer.echo(f"error: {where}{err.strerror or err}", err=True)
+        raise typer.Exit(2)
+    except (MemoryError, RecursionError) as err:  # what only huge or deeply nested input causes
+        if DEBUG:
+            traceback.print_exc()
+        what = "out of memory" if isinstance(err, MemoryError) else "nested too deeply"
+        typer.echo(f"error: the input is too large to process ({what})", err=True)
+        raise typer.Exit(2)
+    except Exception as err:  # noqa: BLE001 - anything else is a bug in migrator
+        if DEBUG:
+            traceback.print_exc()
+        msg = " ".join(str(err).split())
+        if len(msg) > 300:
+            msg = msg[:300] + "..."
+        typer.echo(f"internal error: {type(err).__name__}: {msg}" if msg
+                   else f"internal error: {type(err).__name__}", err=True)
+        raise typer.Exit(3)
 
 
 def _version_callback(value: bool) -> None:
@@ -97,8 +129,11 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
                                  help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug",
+                               help="On an internal error (exit status 3), also print the traceback."),
 ) -> None:
-    pass
+    global DEBUG
+    DEBUG = debug
 
 
 RENDER_EPILOG = """
