@@ -124,7 +124,7 @@ class _Builder:
         self.marks[path] = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
             self.texts[path] = node.value
-            return self._scalar(node)
+            return self._scalar(node, path)
         if id(node) in active:
             raise InputError("recursive YAML alias", file=self.file, line=node.start_mark.line + 1,
                              field=dotted(path))
@@ -142,7 +142,7 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise InputError("a mapping key must be a scalar", file=self.file,
                                      line=key_node.start_mark.line + 1, field=dotted(path))
-                key = self._scalar(key_node)
+                key = self._scalar(key_node, path)
                 if isinstance(key, (list, dict)):  # pragma: no cover - scalars only
                     key = str(key)
                 if key in out:
@@ -154,7 +154,7 @@ class _Builder:
         finally:
             active.discard(id(node))
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: tuple) -> Any:
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # keep dates as written
         if node.tag == "tag:yaml.org,2002:binary":
@@ -163,6 +163,11 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError:
             return node.value
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            # an explicit tag the text cannot be (!!int abc, !!bool maybe): go-yaml refuses it too
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise InputError(f"cannot decode {node.value!r} as {tag}", file=self.file,
+                             line=node.start_mark.line + 1, field=dotted(path) or None) from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value
         return value
