@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import gc
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.errors import ErrorList, ExitStatus, InputError, MigratorError
-from migrator.kinds import RenderInputs, classify, describe, single_prometheus
+from migrator.kinds import (RenderInputs, classify, describe, prometheus_namespace, prometheus_spec,
+                            single_prometheus)
 from migrator.sources import Document, load_documents
 from migrator.writers import (dump_json, dump_json_bytes, dump_yaml, dump_yaml_all, open_output,
                               scrape_document, write_output)
@@ -136,9 +138,10 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
     if inline_secrets and operator_compatible:
         raise InputError("--inline-secrets is for portable mode; --operator-compatible always inlines",
                          field="--inline-secrets")
-    if inline_secrets and (out is None or out == "-"):
-        raise InputError("refusing to print credentials on stdout: --inline-secrets needs -o FILE",
-                         field="--inline-secrets")
+    if inline_secrets:
+        from migrator.writers import refuse_secrets_on_stdout
+
+        refuse_secrets_on_stdout(out, "--inline-secrets", needs="-o FILE")
     if (shards is None) != (shard is None):
         raise InputError("--shards and --shard go together", field="--shards")
     if shards is not None and shard is not None and shard >= shards:
@@ -288,13 +291,55 @@ def validate(*, files: list[str], prometheus_version: str | None, strict_names: 
 # targets
 
 
-def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus_version: str | None,
-                       key: str | None = None):
-    """Jobs from raw scrape configs and/or monitors (rendered portable).
+@dataclass
+class LoadedJob:
+    """One scrape job ready to evaluate or compare, from a raw config or rendered from a monitor.
 
-    Returns (jobs as [(config, origin, base_dir)], global_config, version, cr, problems) where
-    problems are per-job (origin, Problem) from reading raw configs.
+    ``config`` is typed as Prometheus reads it (a field of the wrong type is null, with a problem);
+    ``raw`` is the job as written; ``problems`` are what reading it found (raw configs only).
     """
+
+    config: dict
+    origin: str  # "file:line", or "PodMonitor ns/name (file:line)"
+    base_dir: str = "."  # where relative file_sd paths start
+    problems: list = field(default_factory=list)
+    raw: Any = None
+
+    @property
+    def name(self) -> str:
+        return str(self.config.get("job_name", ""))
+
+    @property
+    def errors(self) -> list:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def unusable(self) -> bool:
+        """A field of the wrong type: the input is not a usable scrape config (exit status 2)."""
+        return any(getattr(p, "unusable", False) for p in self.problems)
+
+
+@dataclass
+class ScrapeInputs:
+    """What load_scrape_inputs reads: the jobs, the global section, the version, and the context."""
+
+    jobs: list[LoadedJob]
+    global_config: dict
+    version: Any  # migrator.version.Version | None
+    own_namespace: str | None  # the Prometheus CR's namespace
+    monitors: list[Document]
+
+    def __iter__(self):  # (jobs, global_config, version, own_namespace, monitors), as callers once unpacked
+        return iter((self.jobs, self.global_config, self.version, self.own_namespace, self.monitors))
+
+
+def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus_version: str | None,
+                       key: str | None = None) -> ScrapeInputs:
+    """Jobs from raw scrape configs and/or monitors (rendered portable)."""
     import os
 
     from migrator.scrapeconfig import locate_jobs, read_jobs
@@ -326,16 +371,17 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
     else:
         cr_doc = single_prometheus(inputs.prometheus)
     cr = cr_doc.data if cr_doc else None
-    version_text = prometheus_version or (((cr or {}).get("spec") or {}).get("version"))
+    spec = prometheus_spec(cr_doc)
+    version_text = prometheus_version or spec.get("version")
     version = Version.parse(version_text) if version_text else None
-    jobs: list[tuple[dict, str, str, list]] = []
+    jobs: list[LoadedJob] = []
     global_config: dict = {}
     if raw_docs:
         parsed = read_jobs(raw_docs, key=key)
         global_config = parsed.global_config or {}
         for job in parsed.jobs:
             base = os.path.dirname(job.file) if job.file not in ("<stdin>", "-") else "."
-            jobs.append((job.config, f"{job.file}:{job.line}", base, job.problems))
+            jobs.append(LoadedJob(job.config, f"{job.file}:{job.line}", base, job.problems, job.raw))
     if inputs.monitors:
         from migrator.validate import validate_monitor
 
@@ -350,18 +396,16 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
             _warn(f"{w.monitor}: {w.message}")
         origins = _monitor_origins(inputs.monitors)
         for job in result.jobs:
-            jobs.append((job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", []))
+            jobs.append(LoadedJob(job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", [], job))
         if not raw_docs:
             # monitors run under an operator-managed Prometheus: its global section comes from the CR,
             # whose scrapeInterval defaults to 30s (not Prometheus's own 1m)
-            spec = (cr or {}).get("spec") or {}
             global_config = {"scrape_interval": spec.get("scrapeInterval") or "30s"}
             if spec.get("scrapeTimeout"):
                 global_config["scrape_timeout"] = spec["scrapeTimeout"]
     if not jobs:
         raise InputError("no scrape job among the inputs")
-    own_ns = ((cr or {}).get("metadata") or {}).get("namespace")
-    return jobs, global_config, version, own_ns, inputs.monitors
+    return ScrapeInputs(jobs, global_config, version, prometheus_namespace(cr_doc), inputs.monitors)
 
 
 def _monitor_key(job_name: str) -> tuple:
@@ -403,8 +447,7 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
     from migrator.progress import progress_bar
 
     _check_stdin_once(configs, inventory)
-    jobs, global_config, version, cr_ns, monitors = load_scrape_inputs(
-        configs, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
+    loaded = load_scrape_inputs(configs, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
     inv = None
     if inventory and cluster:
         raise InputError("give --inventory or --cluster, not both", field="--cluster")
@@ -423,20 +466,21 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
     if inv is not None:
         gc.freeze()  # the inventory lives to the end and holds no cycles: keep the collector off it
     try:
-        return _targets_run(jobs, inv, version=version, own_namespace=own_namespace or cr_ns or "default",
-                            global_config=global_config, monitors=monitors, output=output, explain=explain,
-                            out=out, force=force, show_dropped=show_dropped)
+        return _targets_run(loaded.jobs, inv, version=loaded.version,
+                            own_namespace=own_namespace or loaded.own_namespace or "default",
+                            global_config=loaded.global_config, monitors=loaded.monitors, output=output,
+                            explain=explain, out=out, force=force, show_dropped=show_dropped)
     finally:
         if inv is not None:
             gc.unfreeze()
 
 
-def _targets_run(jobs, inv, *, version, own_namespace, global_config, monitors, output, explain, out, force,
-                 show_dropped) -> int:
+def _targets_run(jobs: list[LoadedJob], inv, *, version, own_namespace, global_config, monitors, output,
+                 explain, out, force, show_dropped) -> int:
     from migrator import targets as core
     from migrator.progress import progress_bar
 
-    needs_k8s = [str(c.get("job_name", "")) for c, _, _, _ in jobs if c.get("kubernetes_sd_configs")]
+    needs_k8s = [j.name for j in jobs if j.config.get("kubernetes_sd_configs")]
     if needs_k8s and inv is None:
         raise InputError(f"job(s) {', '.join(needs_k8s)} use kubernetes_sd_configs: give the cluster's objects "
                          "with --inventory FILE (kubectl get pods,services,endpoints,endpointslices,nodes,"
@@ -444,19 +488,18 @@ def _targets_run(jobs, inv, *, version, own_namespace, global_config, monitors, 
     opts = core.EvalOptions(version=version, own_namespace=own_namespace,
                             global_config=global_config, trace=explain is not None)
     problems_out: list[str] = []
-    sd_cache = core.SDCache(c for c, _, _, _ in jobs)
+    sd_cache = core.SDCache(j.config for j in jobs)
 
     def evaluate_all():
         with progress_bar("evaluating jobs", unit="jobs") as cb:
-            for i, (config, origin, base, problems) in enumerate(jobs):
-                problems_out.extend(str(p) for p in problems if p.severity == "warning")
-                errors = [p for p in problems if p.severity == "error"]
-                if errors:
-                    yield core.JobResult(str(config.get("job_name", "")), origin, config=config,
-                                         error="; ".join(str(p) for p in errors))
+            for i, job in enumerate(jobs):
+                problems_out.extend(str(p) for p in job.warnings)
+                if job.errors:
+                    yield core.JobResult(job.name, job.origin, config=job.config,
+                                         error="; ".join(str(p) for p in job.errors))
                 else:
-                    yield core.evaluate_job(config, origin, inv, core.EvalOptions(
-                        version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
+                    yield core.evaluate_job(job.config, job.origin, inv, core.EvalOptions(
+                        version=opts.version, own_namespace=opts.own_namespace, base_dir=job.base_dir,
                         global_config=opts.global_config, trace=opts.trace, sd_cache=sd_cache))
                 if cb:
                     cb(i + 1, len(jobs))
@@ -488,6 +531,8 @@ def _targets_run(jobs, inv, *, version, own_namespace, global_config, monitors, 
             _warn(w)
         for r in failed:
             print(f"error: job {r.job} ({r.origin}) could not be evaluated: {r.error}", file=sys.stderr)
+    if any(j.unusable for j in jobs):
+        return 2
     return 1 if failed else 0
 
 
