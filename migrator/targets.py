@@ -247,10 +247,8 @@ def present_rule_without_regex(job: dict) -> list[str]:
     return out
 
 
-def scrape_key(labels: dict[str, str]) -> tuple:
-    params = tuple(sorted((k, v) for k, v in labels.items() if k.startswith("__param_")))
-    return (labels.get("__scheme__", "http"), labels.get("__address__", ""),
-            labels.get("__metrics_path__", "/metrics"), params)
+# where a target is scraped: defined once, in migrator.identity (prove and diff use it too)
+from migrator.identity import scrape_key  # noqa: E402
 
 
 def findings(results: list[JobResult]) -> list[str]:

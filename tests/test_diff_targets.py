@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from migrator.diff.configdiff import JobPair
-from migrator.diff.targetdiff import diff_all, diff_targets, kept_addresses, only_side, scrape_url
+from migrator.diff.targetdiff import diff_all, diff_targets, kept_addresses, only_side
+from migrator.identity import scrape_url
 from migrator.targets import JobResult, Target
 
 
@@ -12,8 +13,8 @@ def T(address: str, path: str = "/metrics", dropped: bool = False, **labels) -> 
     return Target({"__address__": address}, None if dropped else full, 0 if dropped else None)
 
 
-def J(name: str, *targets: Target, error: str | None = None) -> JobResult:
-    return JobResult(name, "test", list(targets), error=error)
+def J(name: str, *targets: Target, error: str | None = None, params: dict | None = None) -> JobResult:
+    return JobResult(name, "test", list(targets), error=error, config={"params": params} if params else {})
 
 
 def test_same_targets_same_labels_is_no_difference():
@@ -73,7 +74,8 @@ def test_several_new_jobs_are_one_side_and_errors_are_kept():
 
 
 def test_helpers():
-    assert scrape_url(("https", "h:1", "/m", (("__param_a", "1"), ("__param_b", "2")))) == "https://h:1/m?a=1&b=2"
+    assert scrape_url({"__scheme__": "https", "__address__": "h:1", "__metrics_path__": "/m", "__param_b": "2",
+                       "__param_a": "1"}) == "https://h:1/m?a=1&b=2"
     assert kept_addresses([J("a", T("h:1"), T("h:2", dropped=True)), J("b", error="x")]) == {"a": {"h:1"}}
     side = only_side(J("a", T("h:1"), T("h:1"), T("h:2")))
     assert side == {"job": "a", "targets": 3, "examples": ["http://h:1/metrics", "http://h:2/metrics"]}
@@ -89,3 +91,41 @@ def test_one_sided_targets_name_their_object():
     assert d.objects == {"http://10.0.0.9:1/metrics": "pod shop/job-x"}
     assert d.to_json()["objects"] == {"http://10.0.0.9:1/metrics": "pod shop/job-x"}
     assert d.brief() == "on 1 target(s) in both: same labels; 1 target(s) only in OLD"
+
+
+def test_target_urls_are_encoded_as_prometheus_sends_them():
+    # the old scrape_url glued k=v unencoded: "...?target=http://a/b?x=1 2&module=m&x" (two extra params)
+    old = J("a", T("bb:9115", "/probe", __param_target="http://a/b?x=1 2&y", __param_module="http_2xx"))
+    d = diff_targets([old], [J("b")])
+    assert d.only_old == ["http://bb:9115/probe?module=http_2xx&target=http%3A%2F%2Fa%2Fb%3Fx%3D1+2%26y"]
+    # the job's params are part of the URL: the label replaces only their first value
+    assert only_side(J("a", T("h:1", __param_m="x"), params={"m": ["p", "q"], "z": ["1"]}))["examples"] == \
+        ["http://h:1/metrics?m=x&m=q&z=1"]
+
+
+def test_job_params_beyond_the_first_value_make_another_target():
+    a = J("a", T("h:1", __param_m="x"), params={"m": ["x", "y"]})
+    b = J("b", T("h:1", __param_m="x"), params={"m": ["x", "z"]})
+    d = diff_targets([a], [b])
+    assert d.only_old == ["http://h:1/metrics?m=x&m=y"] and d.only_new == ["http://h:1/metrics?m=x&m=z"]
+
+
+def test_identical_targets_pair_before_label_changes():
+    # same scrape URL twice on each side; one target identical on both: it must not count as relabelled
+    old = J("a", T("h:1", team="a"), T("h:1", team="b"))
+    new = J("a", T("h:1", team="b"), T("h:1", team="c"))
+    d = diff_targets([old], [new])
+    assert d.common == 2 and d.relabelled == 1
+    assert [(c.label, c.examples[0]["old"], c.examples[0]["new"]) for c in d.labels] == [("team", "a", "c")]
+
+
+def test_credentials_in_target_urls_and_labels_are_redacted():
+    secret = "S3CRETPASS"
+    old = J("a", T("bb:9115", "/probe", __param_target=f"http://user:{secret}@site/", probe=f"http://u:{secret}@x"),
+            T(f"user:{secret}@h:1"))
+    new = J("a", T("bb:9115", "/probe", __param_target=f"http://user:{secret}@site/", probe="http://x"))
+    d = diff_targets([old], [new])
+    assert d.common == 1 and d.relabelled == 1 and len(d.only_old) == 1
+    text = repr(d.to_json()) + d.summary() + repr(only_side(old))
+    assert secret not in text and "S3CRETPASS".lower() not in text.lower()
+    assert d.labels[0].examples[0]["old"] == "http://<redacted>@x"

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from migrator.identity import identity_labels
 from migrator.inventory import load_inventory
 from migrator.migrate import MigrateOptions, migrate_jobs, prove
 from migrator.migrate.core import camel_rule, dns_name
 from migrator.migrate.idioms import idiom_dir, load_idioms
 from migrator.migrate.prove import compare
+from migrator.targets import JobResult, Target
 from migrator.scrapeconfig import read_jobs
 from migrator.sources import Document, load_documents, parse_documents
 from migrator.validate import validate_monitor
@@ -465,13 +467,34 @@ def test_idiom_example(ident):
 
 # ------------------------------------------------------------------------------------------------------ proofs
 
+def _kept(*labels, params=None) -> JobResult:
+    return JobResult("j", "<t>", [Target({}, dict(x)) for x in labels], config={"params": params} if params else {})
+
+
 def test_compare_multisets_and_changes():
     a = {"__address__": "1:1", "job": "x"}
     b = {"__address__": "1:1", "job": "y"}
     c = {"__address__": "2:2", "job": "x"}
-    assert compare([a, a], [a, a]) == ([], [], [])
-    assert compare([a, a], [a]) == ([a], [], [])
-    assert compare([a, c], [b]) == ([c], [], [(a, b)])
+    assert compare([_kept(a, a)], [_kept(a, a)]) == ([], [], [])
+    assert compare([_kept(a, a)], [_kept(a)]) == ([a], [], [])
+    assert compare([_kept(a, c)], [_kept(b)]) == ([c], [], [(a, b)])
+    # identical targets pair first, whatever their order
+    assert compare([_kept(b, a)], [_kept(a, c)]) == ([b], [c], [])
+
+
+def test_compare_identity_is_the_scrape_url_and_series_labels():
+    a = {"__address__": "1:1", "__param_module": "http_2xx", "job": "x", "__tmp_x": "1", "__meta_y": "2"}
+    # __tmp_/__meta_ labels never reach Prometheus's target: not part of the identity
+    assert compare([_kept(a)], [_kept({**a, "__tmp_x": "other", "__meta_y": ""})]) == ([], [], [])
+    # another module is another scrape, not a label change
+    other = {**a, "__param_module": "tcp"}
+    assert compare([_kept(a)], [_kept(other)]) == ([identity_labels(a)], [identity_labels(other)], [])
+    # the job's params are part of the URL (the label replaces only their first value)
+    before, after = _kept(a, params={"module": ["x", "y"]}), _kept(a, params={"module": ["x", "z"]})
+    assert compare([before], [after]) == ([identity_labels(a)], [identity_labels(a)], [])
+    # a changed scrape timeout changes how the target is scraped: a label change on the same target
+    slow = {**a, "__scrape_timeout__": "30s"}
+    assert compare([_kept(a)], [_kept(slow)]) == ([], [], [(identity_labels(a), identity_labels(slow))])
 
 
 def _prove_all(config: Path, inv_path: Path, **kw):

@@ -1,33 +1,28 @@
 """What two setups scrape, compared target by target.
 
 Pure: two lists of migrator.targets.JobResult and the job pairing in; per pair, targets only in OLD,
-only in NEW, and label changes on the targets both scrape, out. Targets are matched by their
-scrape key (scheme, __address__, __metrics_path__, params), the address Prometheus actually calls.
-Compared labels: every label a series gets (no ``__`` prefix) plus ``__scrape_interval__`` and
-``__scrape_timeout__``.
+only in NEW, and label changes on the targets both scrape, out. Targets are matched by their identity
+(migrator.identity, shared with migrate's proof): the URL Prometheus actually calls, then the compared
+labels -- every label a series gets (no ``__`` prefix) plus ``__scrape_interval__`` and
+``__scrape_timeout__``. Targets are shown by that URL with any credential in it redacted.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.diff.configdiff import JobPair
-from migrator.targets import JobResult, scrape_key
+from migrator.identity import ScrapeKey, TargetId, compared_labels, match_targets, target_id
+from migrator.redact import redact_value
+from migrator.targets import JobResult
 
 EXAMPLES = 3
-COMPARED_INTERNAL = ("__scrape_interval__", "__scrape_timeout__")
 
 
-def compared_labels(labels: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in labels.items() if not k.startswith("__") or k in COMPARED_INTERNAL}
-
-
-def scrape_url(key: tuple) -> str:
-    scheme, address, path, params = key
-    query = "&".join(f"{k[len('__param_'):]}={v}" for k, v in params)
-    return f"{scheme}://{address}{path}" + (f"?{query}" if query else "")
+def shown_url(key: ScrapeKey) -> str:
+    """A target's scrape URL for output: userinfo in the address or in a parameter redacted."""
+    return key.shown(redact_value)
 
 
 @dataclass
@@ -121,19 +116,18 @@ def target_object(discovered: dict[str, str]) -> str:
     return ""
 
 
-def _keyed(results: list[JobResult], objects: dict[str, str] | None = None) -> dict[tuple, list[dict]]:
-    out: dict[tuple, list[dict]] = defaultdict(list)
-    for r in results:
-        for t in r.kept:
-            key = scrape_key(t.labels)
-            out[key].append(compared_labels(t.labels))
-            if objects is not None:
-                what = target_object(t.discovered)
-                if what:
-                    objects.setdefault(scrape_url(key), what)
-    for v in out.values():
-        v.sort(key=lambda labels: sorted(labels.items()))
-    return out
+class _Scrape:
+    """One kept target of one side: its final labels and its job's params."""
+
+    __slots__ = ("labels", "params", "discovered", "tid")
+
+    def __init__(self, labels: dict, params: Any, discovered: dict):
+        self.labels, self.params, self.discovered = labels, params, discovered
+        self.tid: TargetId = target_id(labels, params)
+
+
+def _scrapes(results: list[JobResult]) -> list[_Scrape]:
+    return [_Scrape(t.labels, (r.config or {}).get("params"), t.discovered) for r in results for t in r.kept]
 
 
 def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
@@ -144,33 +138,35 @@ def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
         for r in rs:
             if r.error:
                 result.errors.append(f"{side} job {r.job} could not be evaluated: {r.error}")
-    a, b = _keyed(old, result.objects), _keyed(new, result.objects)
-    result.old_targets = sum(len(v) for v in a.values())
-    result.new_targets = sum(len(v) for v in b.values())
-    result.only_old = sorted(scrape_url(k) for k in a if k not in b for _ in a[k])
-    result.only_new = sorted(scrape_url(k) for k in b if k not in a for _ in b[k])
+    a, b = _scrapes(old), _scrapes(new)
+    result.old_targets, result.new_targets = len(a), len(b)
+    m = match_targets(a, b, lambda s: s.tid)
+    for side, items in ((result.only_old, m.only_old), (result.only_new, m.only_new)):
+        for s in items:
+            url = shown_url(s.tid.key)
+            side.append(url)
+            what = target_object(s.discovered)
+            if what:
+                result.objects.setdefault(url, what)
+    result.only_old.sort()
+    result.only_new.sort()
     changes: dict[tuple[str, str], LabelChange] = {}
-    for key in sorted(set(a) & set(b)):
-        for la, lb in zip(a[key], b[key]):
-            result.common += 1
-            differs = False
-            for name in sorted(set(la) | set(lb)):
-                va, vb = la.get(name), lb.get(name)
-                if va == vb:
-                    continue
-                differs = True
-                kind = "added" if va is None else "removed" if vb is None else "changed"
-                c = changes.setdefault((name, kind), LabelChange(name, kind))
-                c.targets += 1
-                example = {"target": scrape_url(key), "old": va, "new": vb}
-                if len(c.examples) < examples and all((e["old"], e["new"]) != (va, vb) for e in c.examples):
-                    c.examples.append(example)
-            result.relabelled += differs
-        extra_a, extra_b = len(a[key]) - len(b[key]), len(b[key]) - len(a[key])
-        result.only_old += [scrape_url(key)] * max(extra_a, 0)
-        result.only_new += [scrape_url(key)] * max(extra_b, 0)
-    keep = set(result.only_old) | set(result.only_new)
-    result.objects = {u: w for u, w in result.objects.items() if u in keep}
+    for sa, sb in m.pairs:
+        result.common += 1
+        if sa.tid.labels == sb.tid.labels:
+            continue
+        result.relabelled += 1
+        la, lb = compared_labels(sa.labels), compared_labels(sb.labels)
+        for name in sorted(set(la) | set(lb)):
+            va, vb = la.get(name), lb.get(name)
+            if va == vb:
+                continue
+            kind = "added" if va is None else "removed" if vb is None else "changed"
+            c = changes.setdefault((name, kind), LabelChange(name, kind))
+            c.targets += 1
+            va, vb = redact_value(va), redact_value(vb)
+            if len(c.examples) < examples and all((e["old"], e["new"]) != (va, vb) for e in c.examples):
+                c.examples.append({"target": shown_url(sa.tid.key), "old": va, "new": vb})
     order = {"changed": 0, "added": 1, "removed": 2}
     result.labels = sorted(changes.values(), key=lambda c: (order[c.change], c.label))
     return result
@@ -190,7 +186,7 @@ def kept_addresses(results: list[JobResult]) -> dict[str, set]:
 
 def only_side(r: JobResult) -> dict[str, Any]:
     """A job only one side has: how many targets it keeps (and a few of them)."""
-    urls = sorted(scrape_url(scrape_key(t.labels)) for t in r.kept)
+    urls = sorted(shown_url(s.tid.key) for s in _scrapes([r]))
     out: dict[str, Any] = {"job": r.job, "targets": len(urls), "examples": list(dict.fromkeys(urls))[:EXAMPLES]}
     if r.error:
         out["error"] = r.error

@@ -2,26 +2,18 @@
 
 Before: the raw job through migrator.targets.evaluate_job. After: the resources rendered in portable mode
 (credentials inlined from the migration's own Secrets, so no mount is needed) and every rendered job
-evaluated the same way. Compared: the multisets of the kept targets' final label sets, without ``__``
-labels other than __address__, __metrics_path__, __scheme__, __param_*, __scrape_interval__ and
-__scrape_timeout__.
+evaluated the same way. Compared: the multisets of the kept targets' identities (migrator.identity: the URL
+Prometheus scrapes, and the labels the series get plus __scrape_interval__ / __scrape_timeout__).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
+from migrator.identity import identity_labels, match_targets, target_id
 from migrator.migrate.core import JobMigration, MigrateOptions
 from migrator.scrapeconfig import Job
 from migrator.targets import EvalOptions, JobResult, evaluate_job
-
-_KEPT_DUNDER = ("__address__", "__metrics_path__", "__scheme__", "__scrape_interval__", "__scrape_timeout__")
-
-
-def comparable(labels: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in labels.items()
-            if not k.startswith("__") or k in _KEPT_DUNDER or k.startswith("__param_")}
 
 
 @dataclass
@@ -53,27 +45,16 @@ class Proof:
                 f"after, {len(self.changed)} with changed labels")
 
 
-def _key(labels: dict) -> tuple:
-    return tuple(sorted(labels.items()))
+def compare(before: list[JobResult], after: list[JobResult]
+            ) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
+    """Targets only before, only after, and scraped on both sides with other labels (each shown by its
+    identity labels)."""
+    def kept(results: list[JobResult]) -> list[tuple[dict, object]]:
+        return [(t.labels, (r.config or {}).get("params")) for r in results for t in r.kept]
 
-
-def _scrape_id(labels: dict) -> tuple:
-    return (labels.get("__scheme__"), labels.get("__address__"), labels.get("__metrics_path__"),
-            tuple(sorted((k, v) for k, v in labels.items() if k.startswith("__param_"))))
-
-
-def compare(before: list[dict], after: list[dict]) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
-    cb, ca = Counter(_key(x) for x in before), Counter(_key(x) for x in after)
-    ob = [dict(k) for k, n in (cb - ca).items() for _ in range(n)]
-    oa = [dict(k) for k, n in (ca - cb).items() for _ in range(n)]
-    changed = []
-    for b in list(ob):
-        match = next((a for a in oa if _scrape_id(a) == _scrape_id(b)), None)
-        if match is not None:
-            changed.append((b, match))
-            ob.remove(b)
-            oa.remove(match)
-    return ob, oa, changed
+    m = match_targets(kept(before), kept(after), lambda item: target_id(*item))
+    return ([identity_labels(x[0]) for x in m.only_old], [identity_labels(x[0]) for x in m.only_new],
+            [(identity_labels(x[0]), identity_labels(y[0])) for x, y in m.changed()])
 
 
 def _context(opts: MigrateOptions):
@@ -131,7 +112,5 @@ def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dic
         if a.error:
             proof.note = f"migrated job {a.job}: {a.error}"
             return proof
-    b = [comparable(t.labels) for t in before.kept]
-    a = [comparable(t.labels) for r in proof.after for t in r.kept]
-    proof.only_before, proof.only_after, proof.changed = compare(b, a)
+    proof.only_before, proof.only_after, proof.changed = compare([before], proof.after)
     return proof
