@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migrator.errors import InputError
+from migrator.errors import ErrorList, InputError
 from migrator.sources import Document
 
 MONITORING_GROUP = "monitoring.coreos.com"
@@ -60,8 +60,96 @@ def classify(docs: list[Document]) -> RenderInputs:
 
 
 def single_prometheus(docs: list[Document]) -> Document | None:
+    """The one Prometheus CR among docs (None when there is none), its fields type-checked."""
     if len(docs) > 1:
         names = ", ".join(describe(d) for d in docs)
         raise InputError(f"more than one Prometheus object given ({names}); give one", file=docs[1].file,
                          line=docs[1].line)
+    if docs:
+        check_prometheus(docs[0])
     return docs[0] if docs else None
+
+
+# -- the Prometheus CR, typed ---------------------------------------------------------------------
+# The fields migrator reads, with the types the CRD gives them: the API server would refuse anything
+# else, so a CR that has another type there is unusable input (file:line: field: message).
+
+SCALAR, INT, BOOL, MAPPING = "a string", "an integer", "true or false", "a mapping"
+_STRMAP = {"*": SCALAR}
+_SELECTOR = {"matchLabels": _STRMAP,
+             "matchExpressions": [{"key": SCALAR, "operator": SCALAR, "values": [SCALAR]}]}
+_METADATA = {"name": SCALAR, "namespace": SCALAR, "labels": _STRMAP, "annotations": _STRMAP}
+_PROMETHEUS_SPEC: dict = {
+    "version": SCALAR, "shards": INT, "replicas": INT,
+    "scrapeInterval": SCALAR, "scrapeTimeout": SCALAR, "evaluationInterval": SCALAR,
+    "externalLabels": _STRMAP, "replicaExternalLabelName": SCALAR, "prometheusExternalLabelName": SCALAR,
+    **{f"{what}{ns}Selector": _SELECTOR for what in ("podMonitor", "serviceMonitor", "probe", "scrapeConfig")
+       for ns in ("", "Namespace")},
+    **{name: INT for name in ("sampleLimit", "targetLimit", "labelLimit", "labelNameLengthLimit",
+                              "labelValueLengthLimit", "keepDroppedTargets", "enforcedSampleLimit",
+                              "enforcedTargetLimit", "enforcedLabelLimit", "enforcedLabelNameLengthLimit",
+                              "enforcedLabelValueLengthLimit", "enforcedKeepDroppedTargets")},
+    "bodySizeLimit": SCALAR, "enforcedBodySizeLimit": SCALAR,
+    "scrapeClasses": [MAPPING], "podTargetLabels": [SCALAR], "scrapeProtocols": [SCALAR],
+    "enforcedNamespaceLabel": SCALAR, "excludedFromEnforcement": [MAPPING],
+    "ignoreNamespaceSelectors": BOOL, "overrideHonorLabels": BOOL, "overrideHonorTimestamps": BOOL,
+    "arbitraryFSAccessThroughSMs": MAPPING, "apiserverConfig": MAPPING, "serviceDiscoveryRole": SCALAR,
+    "secrets": [SCALAR], "configMaps": [SCALAR], "additionalScrapeConfigs": MAPPING,
+}
+_PROMETHEUS = {"metadata": _METADATA, "spec": _PROMETHEUS_SPEC}
+
+
+def _type_name(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _check_typed(doc: Document, value: object, schema: object, path: tuple, out: list[InputError]) -> None:
+    if value is None:
+        return
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            out.append(doc.error(f"must be a mapping, not {_type_name(value)}", path))
+            return
+        for k, v in value.items():
+            sub = schema.get(k, schema.get("*"))
+            if sub is not None:
+                _check_typed(doc, v, sub, path + (k,), out)
+    elif isinstance(schema, list):
+        if not isinstance(value, list):
+            out.append(doc.error(f"must be a list, not {_type_name(value)}", path))
+            return
+        for i, v in enumerate(value):
+            _check_typed(doc, v, schema[0], path + (i,), out)
+    elif schema == SCALAR and isinstance(value, (dict, list)):
+        out.append(doc.error(f"must be a string, not {_type_name(value)}", path))
+    elif schema == INT and (isinstance(value, bool) or not isinstance(value, int)):
+        out.append(doc.error(f"must be an integer, not {_type_name(value)}", path))
+    elif schema == BOOL and not isinstance(value, bool):
+        out.append(doc.error(f"must be true or false, not {_type_name(value)}", path))
+    elif schema == MAPPING and not isinstance(value, dict):
+        out.append(doc.error(f"must be a mapping, not {_type_name(value)}", path))
+
+
+def check_prometheus(doc: Document) -> None:
+    """InputError (ErrorList for several) when a field migrator reads has a type the CRD does not allow."""
+    require_object(doc)
+    errors: list[InputError] = []
+    _check_typed(doc, doc.data, _PROMETHEUS, (), errors)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ErrorList(errors)
+
+
+def prometheus_spec(doc: Document | None) -> dict:
+    """The spec of a (checked) Prometheus CR; {} without one."""
+    spec = doc.data.get("spec") if doc is not None and isinstance(doc.data, dict) else None
+    return spec if isinstance(spec, dict) else {}
+
+
+def prometheus_namespace(doc: Document | None) -> str | None:
+    """The namespace of a (checked) Prometheus CR; None without one or when it has none."""
+    md = doc.data.get("metadata") if doc is not None and isinstance(doc.data, dict) else None
+    ns = md.get("namespace") if isinstance(md, dict) else None
+    return None if ns is None else str(ns)
