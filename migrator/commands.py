@@ -322,6 +322,9 @@ class LoadedJob:
         """A field of the wrong type: the input is not a usable scrape config (exit status 2)."""
         return any(getattr(p, "unusable", False) for p in self.problems)
 
+    def __iter__(self):  # (config, origin, base_dir, problems), as callers once unpacked
+        return iter((self.config, self.origin, self.base_dir, self.problems))
+
 
 @dataclass
 class ScrapeInputs:

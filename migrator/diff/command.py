@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from typing import Any, Optional
 
 from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, mapping_from_report, pair_by_overlap,
@@ -35,9 +36,10 @@ class Side:
 
         self.label = label
         self.paths = paths
-        jobs, self.global_config, self.version, self.own_ns, self.monitor_docs = load_scrape_inputs(
-            paths, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
-        self.own_ns = own_namespace or self.own_ns
+        loaded = load_scrape_inputs(paths, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
+        self.global_config, self.version, self.monitor_docs = loaded.global_config, loaded.version, loaded.monitors
+        self.own_ns = own_namespace or loaded.own_namespace
+        jobs = loaded.jobs
         self.cr = _find_cr(paths, prometheus)
         if operator_compatible and self.monitor_docs:
             jobs = _operator_jobs(jobs, self.monitor_docs, self.cr, self.version)
@@ -45,19 +47,22 @@ class Side:
         self.bases: dict[str, str] = {}
         self.warnings: list[str] = []
         seen: set[str] = set()
-        for config, origin, base, problems in jobs:
-            name = str(config.get("job_name", ""))
-            errors = [p for p in problems if p.severity == "error"]
-            self.warnings += [f"{label}: {p}" for p in problems if p.severity == "warning"]
+        for job in jobs:
+            name = job.name
+            self.warnings += [f"{label}: {p}" for p in job.warnings]
             if name in seen:
-                self.warnings.append(f"{label}: job {name!r} ({origin}) is defined twice; the first one is compared")
+                self.warnings.append(f"{label}: job {name!r} ({job.origin}) is defined twice; the first one is "
+                                     "compared")
                 continue
             seen.add(name)
-            if errors:
-                self.warnings.append(f"{label}: job {name!r} ({origin}) is not Prometheus's dialect "
-                                     f"({'; '.join(p.message for p in errors)}): compared as plain YAML")
-            self.jobs.append(JobInput(name, config, origin, plain=bool(errors), global_config=self.global_config))
-            self.bases[name] = base
+            if job.errors:
+                self.warnings.append(f"{label}: job {name!r} ({job.origin}) is not Prometheus's dialect "
+                                     f"({'; '.join(p.message for p in job.errors)}): compared as plain YAML")
+            # a job Prometheus cannot read is compared as written (its typed form has nulls for bad values)
+            config = job.raw if job.unusable and isinstance(job.raw, dict) else job.config
+            self.jobs.append(JobInput(name, config, job.origin, plain=bool(job.errors),
+                                      global_config=self.global_config))
+            self.bases[name] = job.base_dir
 
     @property
     def names(self) -> list[str]:
@@ -105,7 +110,7 @@ def _operator_jobs(jobs: list, monitor_docs: list, cr: Optional[dict], version: 
     _, result = render_jobs([d.data for d in monitor_docs], cr, prometheus_version=str(version) if version else None,
                             operator=True)
     rendered = {j["job_name"]: j for j in result.jobs}
-    return [(rendered.get(c.get("job_name"), c), origin, base, problems) for c, origin, base, problems in jobs]
+    return [replace(j, config=rendered.get(j.name, j.config)) for j in jobs]
 
 
 def _read_mapping(path: str) -> dict[str, list[str]]:
