@@ -136,6 +136,9 @@ class Problem:
     file: str
     line: int | None
     field: str | None = None
+    #: A value of the wrong type (a list where a mapping belongs, ...): the input is unusable as a scrape
+    #: config at all, not only the job (exit status 2), though the other jobs are still evaluated.
+    unusable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -159,8 +162,44 @@ class Job:
         return any(p.severity == "error" for p in self.problems)
 
     @property
+    def raw(self) -> Any:
+        """The job as written in its document (before typing)."""
+        node = self.doc.data
+        for p in self.path:
+            node = node[p]
+        return node
+
+    @property
     def placeholders(self) -> list[Problem]:
         return [p for p in self.problems if "placeholder" in p.message]
+
+
+@dataclass(frozen=True)
+class JobList:
+    """Where a list of scrape jobs sits: a document and the path of the list in it (() = the root)."""
+
+    doc: Document
+    path: tuple = ()
+
+    def items(self) -> list:
+        """The jobs as written ([] for a null list); InputError when the node is not a list."""
+        node = self.doc.data
+        for p in self.path:
+            node = node[p]
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            raise self.doc.error(f"expected a list of scrape jobs, got {_type_name(node)}", self.path)
+        return node
+
+
+@dataclass
+class Located:
+    """What locate_jobs finds in one document: the job lists, the global section, the shape's name."""
+
+    lists: list[JobList]
+    global_config: dict
+    shape: str
 
 
 @dataclass
@@ -203,29 +242,45 @@ def _decode_secret_value(doc: Document, key: str, value: Any) -> str:
         raise doc.error(f"Secret data key {key!r} is not valid base64 of UTF-8 text", ("data", key)) from None
 
 
-def locate_jobs(doc: Document, *, key: str | None = None) -> tuple[list[tuple[Document, tuple]], dict, str]:
-    """[(document, path of the job list)], the global section, and the shape's name."""
+def _global(doc: Document, value: Any, path: tuple) -> dict:
+    """The global section: a mapping (null or missing: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise doc.error(f"global must be a mapping, got {_type_name(value)}", path)
+    return value
+
+
+def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
+    """The job lists of one document, its global section, and the shape's name."""
     data = doc.data
     if isinstance(data, list):
         if data and not _is_job_list(data):
             bad = next(i for i, j in enumerate(data) if not (isinstance(j, dict) and "job_name" in j))
             raise doc.error("a list of scrape jobs must hold mappings with job_name", (bad,))
-        return [(doc, ())], {}, "list"
+        return Located([JobList(doc)], {}, "list")
     if not isinstance(data, dict):
-        raise doc.error("not a scrape configuration: expected a mapping or a list of jobs")
+        raise doc.error(f"not a scrape configuration: expected a mapping or a list of jobs, got "
+                        f"{_type_name(data)}")
     kind = data.get("kind")
     if kind in ("Secret", "ConfigMap") and isinstance(data.get("apiVersion"), str):
-        found: list[tuple[Document, tuple, str]] = []
+        found: list[tuple[Document, str]] = []
         for section in ("stringData", "data") if kind == "Secret" else ("data",):
-            values = data.get(section) or {}
-            if not isinstance(values, dict):
+            values = data.get(section)
+            if values is None:
                 continue
+            if not isinstance(values, dict):
+                raise doc.error(f"{section} must be a mapping of keys to strings, got {_type_name(values)}",
+                                (section,))
             for k, v in values.items():
                 if key is not None and k != key:
                     continue
-                text = _decode_secret_value(doc, k, v) if (kind == "Secret" and section == "data") else str(v)
+                if isinstance(v, (dict, list)):
+                    raise doc.error(f"must be a string, got {_type_name(v)}", (section, k))
+                text = _decode_secret_value(doc, k, v) if (kind == "Secret" and section == "data") \
+                    else v if isinstance(v, str) else "" if v is None else (doc.text_of((section, k)) or str(v))
                 try:
-                    inner = _embedded(doc, (section, k), text, k)
+                    inner = _embedded(doc, (section, k), text, str(k))
                 except InputError:
                     if key is not None:
                         raise
@@ -233,43 +288,66 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> tuple[list[tuple[Do
                 for d in inner:
                     if isinstance(d.data, list) and _is_job_list(d.data) or \
                             isinstance(d.data, dict) and "scrape_configs" in d.data:
-                        found.append((d, (section, k), k))
+                        found.append((d, str(k)))
         if not found:
             wanted = f"key {key!r}" if key else "a key holding scrape configs"
             raise doc.error(f"{kind} {doc.name!r} has no {wanted}", ("data",))
-        keys = sorted({k for _, _, k in found})
+        keys = sorted({k for _, k in found})
         if len(keys) > 1 and key is None:
             raise doc.error(f"{kind} {doc.name!r} has several keys holding scrape configs "
                             f"({', '.join(keys)}); choose one with --key")
-        out, glob = [], {}
-        for d, _, _ in found:
-            pairs, g, _ = locate_jobs(d)
-            out.extend(pairs)
-            glob = glob or g
-        return out, glob, f"{kind.lower()}:{keys[0]}"
+        lists: list[JobList] = []
+        glob: dict = {}
+        for d, _ in found:
+            inner_found = locate_jobs(d)
+            lists.extend(inner_found.lists)
+            glob = glob or inner_found.global_config
+        return Located(lists, glob, f"{kind.lower()}:{keys[0]}")
     if "scrape_configs" in data:
         sc = data["scrape_configs"]
         if sc is not None and not isinstance(sc, list):
-            raise doc.error("scrape_configs must be a list", ("scrape_configs",))
-        glob = data.get("global") if isinstance(data.get("global"), dict) else {}
-        return [(doc, ("scrape_configs",))], glob, "prometheus.yml"
-    # Helm values
-    spec = ((data.get("prometheus") or {}).get("prometheusSpec") or {}) if isinstance(data.get("prometheus"), dict) else {}
+            raise doc.error(f"scrape_configs must be a list, got {_type_name(sc)}", ("scrape_configs",))
+        return Located([JobList(doc, ("scrape_configs",))], _global(doc, data.get("global"), ("global",)),
+                       "prometheus.yml")
+    # Helm values: kube-prometheus-stack
+    prom = data.get("prometheus")
+    spec = prom.get("prometheusSpec") if isinstance(prom, dict) else None
     if isinstance(spec, dict) and "additionalScrapeConfigs" in spec:
         path = ("prometheus", "prometheusSpec", "additionalScrapeConfigs")
         value = spec["additionalScrapeConfigs"]
         if isinstance(value, str):
             inner = _embedded(doc, path, value, "additionalScrapeConfigs")
-            return [(d, ()) for d in inner], {}, "helm-values"
-        return [(doc, path)], {}, "helm-values"
+            for d in inner:
+                if not isinstance(d.data, list):
+                    raise d.error(f"additionalScrapeConfigs must hold a list of scrape jobs, got "
+                                  f"{_type_name(d.data)}")
+            return Located([JobList(d) for d in inner], {}, "helm-values")
+        if value is not None and not isinstance(value, list):
+            raise doc.error(f"must be a list of scrape jobs (or a string holding one), got {_type_name(value)}",
+                            path)
+        return Located([JobList(doc, path)], {}, "helm-values")
+    # Helm values: the prometheus-community chart
     server_files = data.get("serverFiles")
     if isinstance(server_files, dict) and isinstance(server_files.get("prometheus.yml"), dict):
-        out = [(doc, ("serverFiles", "prometheus.yml", "scrape_configs"))]
+        base = ("serverFiles", "prometheus.yml")
+        prom_yml = server_files["prometheus.yml"]
+        lists = []
+        if "scrape_configs" in prom_yml:
+            sc = prom_yml["scrape_configs"]
+            if sc is not None and not isinstance(sc, list):
+                raise doc.error(f"scrape_configs must be a list, got {_type_name(sc)}", base + ("scrape_configs",))
+            lists.append(JobList(doc, base + ("scrape_configs",)))
         extra = data.get("extraScrapeConfigs")
+        if extra is not None and not isinstance(extra, str):
+            raise doc.error(f"must be a string holding a list of scrape jobs, got {_type_name(extra)}",
+                            ("extraScrapeConfigs",))
         if isinstance(extra, str) and extra.strip():
-            out += [(d, ()) for d in _embedded(doc, ("extraScrapeConfigs",), extra, "extraScrapeConfigs")]
-        glob = server_files["prometheus.yml"].get("global") or {}
-        return out, glob, "helm-values (prometheus-community chart)"
+            for d in _embedded(doc, ("extraScrapeConfigs",), extra, "extraScrapeConfigs"):
+                if not isinstance(d.data, list):
+                    raise d.error(f"extraScrapeConfigs must hold a list of scrape jobs, got {_type_name(d.data)}")
+                lists.append(JobList(d))
+        return Located(lists, _global(doc, prom_yml.get("global"), base + ("global",)),
+                       "helm-values (prometheus-community chart)")
     raise doc.error("no scrape configuration found: expected scrape_configs, a list of jobs, a Secret or "
                     "ConfigMap holding one, or Helm values with additionalScrapeConfigs")
 
@@ -280,15 +358,12 @@ def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFi
     glob: dict = {}
     shapes = []
     for doc in docs:
-        pairs, g, shape = locate_jobs(doc, key=key)
-        shapes.append(shape)
-        glob = glob or g
-        for d, path in pairs:
-            node = d.data
-            for p in path:
-                node = node[p]
-            for i, raw in enumerate(node or []):
-                jobs.append(read_job(d, path + (i,), raw))
+        located = locate_jobs(doc, key=key)
+        shapes.append(located.shape)
+        glob = glob or located.global_config
+        for where in located.lists:
+            for i, raw in enumerate(where.items()):
+                jobs.append(read_job(where.doc, where.path + (i,), raw))
     seen: dict[str, Job] = {}
     for job in jobs:
         if job.name in seen:
@@ -313,16 +388,21 @@ def read_job(doc: Document, path: tuple, raw: Any) -> Job:
 
 
 def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any:
-    """value read as Prometheus reads it under schema; problems recorded on the job."""
+    """value read as Prometheus reads it under schema; problems recorded on the job.
+
+    A value of the wrong type is recorded as a problem (the job fails) and read as null, so that
+    nothing downstream meets a list where a mapping belongs.
+    """
     def problem(message: str, severity: str = "error") -> None:
-        job.problems.append(Problem(severity, message, doc.file, doc.line_of(path), dotted(path)))
+        job.problems.append(Problem(severity, message, doc.file, doc.line_of(path), dotted(path),
+                                    unusable=True))
 
     if schema == "any" or value is None:
         return value
     if isinstance(schema, dict):
         if not isinstance(value, dict):
             problem(f"expected a mapping, got {_type_name(value)}")
-            return value
+            return None
         out = {}
         for k, v in value.items():
             if k not in schema:
@@ -337,12 +417,12 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
     if isinstance(schema, list):
         if not isinstance(value, list):
             problem(f"expected a list, got {_type_name(value)}")
-            return value
+            return None
         return [_typed(v, schema[0], doc, path + (i,), job) for i, v in enumerate(value)]
     if schema == STR:
         if isinstance(value, (dict, list)):
             problem(f"expected a string, got {_type_name(value)}")
-            return value
+            return None
         return doc.text_of(path) if doc.text_of(path) is not None else str(value)
     if schema == BOOL:
         if isinstance(value, bool):
@@ -356,15 +436,15 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             if isinstance(value, str) and PLACEHOLDER_RE.search(value):
                 return value
             problem(f"expected a number, got {doc.text_of(path) or _type_name(value)!r}")
-            return value
+            return None
         if schema == INT and (isinstance(value, float) or value < 0):
             problem(f"expected a non-negative integer, got {doc.text_of(path)!r}")
-        return value
+        return None
     if schema == DUR:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
         if isinstance(value, (dict, list)):
             problem(f"expected a duration, got {_type_name(value)}")
-            return value
+            return None
         if PLACEHOLDER_RE.search(text):
             return text
         try:
@@ -380,17 +460,17 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
     if schema == STRLIST:
         if not isinstance(value, list):
             problem(f"expected a list of strings, got {_type_name(value)}")
-            return value
+            return None
         return [_typed(v, STR, doc, path + (i,), job) for i, v in enumerate(value)]
     if schema == STRMAP:
         if not isinstance(value, dict):
             problem(f"expected a mapping of strings, got {_type_name(value)}")
-            return value
+            return None
         return {str(k): _typed(v, STR, doc, path + (k,), job) for k, v in value.items()}
     if schema in (PARAMS, HEADERS):
         if not isinstance(value, dict):
             problem(f"expected a mapping of string lists, got {_type_name(value)}")
-            return value
+            return None
         return {str(k): _typed(v, STRLIST, doc, path + (k,), job) for k, v in value.items()}
     raise AssertionError(schema)  # pragma: no cover
 
