@@ -223,8 +223,9 @@ MIGRATE_EPILOG = """
   [dim]# an additionalScrapeConfigs Secret; credentials that were inline go to a 0600 file only[/dim]
   kubectl get secret -n monitoring additional-scrape-configs -o yaml | migrator migrate - --secrets-out creds.yaml
 
-[bold]Exit status[/bold]: 0 all jobs migrated (and proven identical with an inventory), 1 a job failed or its
-migrated form changes targets or labels (unless --allow-label-changes), 2 unusable input.
+[bold]Exit status[/bold]: 0 all jobs migrated (and proven identical with an inventory), 1 a job failed, is invalid
+for Prometheus (unless --allow-invalid-jobs), could not be proven (unless --allow-unproven) or its migrated form
+changes targets or labels (unless --allow-label-changes), 2 unusable input.
 """
 
 
@@ -255,6 +256,11 @@ def migrate(
                                                     "each change."),
     allow_label_changes: bool = typer.Option(False, "--allow-label-changes",
                                              help="Exit 0 even when the proof finds label or target changes."),
+    allow_invalid_jobs: bool = typer.Option(False, "--allow-invalid-jobs",
+                                            help="Exit 0 even when a source job is one Prometheus refuses "
+                                                 "(left as it is, not migrated)."),
+    allow_unproven: bool = typer.Option(False, "--allow-unproven",
+                                        help="Exit 0 even when a proof could not be made for a migrated job."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="DIR",
                                       help="Write one file per resource into DIR instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files (keeps FILE.bak)."),
@@ -281,7 +287,8 @@ def migrate(
             namespace=namespace, labels=label, prometheus=prometheus, prometheus_version=prometheus_version,
             key=key, keep_raw=keep_raw, adopt_operator_labels=adopt_operator_labels,
             allow_label_changes=allow_label_changes, out=out, force=force, report=report,
-            secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place)
+            secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place,
+            allow_invalid_jobs=allow_invalid_jobs, allow_unproven=allow_unproven)
     raise typer.Exit(code)
 
 

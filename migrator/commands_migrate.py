@@ -12,14 +12,16 @@ from typing import Any
 
 from migrator.errors import InputError
 from migrator.kinds import classify, single_prometheus
-from migrator.sources import load_documents, read_text
-from migrator.writers import dump_json, dump_yaml, dump_yaml_all, write_output
+from migrator.sources import Document, expand_lists, load_documents, parse_documents, read_text
+from migrator.writers import (OutputSet, check_output, check_output_dir, dump_json, dump_yaml, dump_yaml_all,
+                              refuse_secrets_on_stdout, write_output)
 
 STATUS_TEXT = {
     "exact": "exact",
     "relabelings": "with relabelings",
     "scrapeconfig": "ScrapeConfig",
     "raw": "kept raw",
+    "invalid": "INVALID for Prometheus",
     "failed": "FAILED",
 }
 
@@ -34,17 +36,21 @@ def resource_filename(obj: dict) -> str:
 
 
 def write_resource_dir(resources: list[dict], out_dir: str, *, force: bool) -> list[str]:
-    """One file per resource, ready for `kubectl apply -f DIR`. Existing files need --force (and get a .bak)."""
-    path = Path(out_dir)
-    if path.exists() and not path.is_dir():
-        raise InputError("exists and is not a directory", file=out_dir, field="--out")
-    path.mkdir(parents=True, exist_ok=True)
-    written = []
+    """One file per resource, ready for `kubectl apply -f DIR`. Existing files need --force (and get a .bak);
+    the files appear together (see writers.OutputSet)."""
+    outputs = OutputSet(force=force)
+    add_resource_dir(outputs, resources, out_dir)
+    return [w.shown for w in outputs.commit()]
+
+
+def add_resource_dir(outputs: OutputSet, resources: list[dict], out_dir: str) -> list[str]:
+    path = outputs.add_dir(out_dir, field="--out")
+    names = []
     for obj in resources:
-        target = path / resource_filename(obj)
-        write_output(dump_yaml(obj), str(target), force=force)
-        written.append(str(target))
-    return written
+        target = str(path / resource_filename(obj))
+        outputs.add(target, dump_yaml(obj), field="--out")
+        names.append(target)
+    return names
 
 
 def proof_json(proof: Any) -> dict | None:
@@ -94,6 +100,10 @@ def report_text(data: dict, *, markdown: bool = False) -> str:
             lines.append(f"| `{j['job_name']}` | {STATUS_TEXT.get(j['status'], j['status'])} | {res} | "
                          f"{_proof_word(j.get('proof'))} |")
         lines.append("")
+        for title, entries in (("Errors (exit status 1)", data.get("errors")), ("Warnings", data.get("warnings"))):
+            if entries:
+                lines += [f"**{title}**", ""] + [f"- `{e['job_name']}` ({e['source']}): {e['message']}"
+                                                 for e in entries] + [""]
         for j in data["jobs"]:
             lines.append(f"### `{j['job_name']}` ({j['source']['file']}:{j['source']['line']})")
             lines += [f"- {r}" for r in j["reasons"]]
@@ -142,11 +152,70 @@ def _labels(labels: dict) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
+def read_source(source: str, *, need_text: bool) -> tuple[list[Document], str | None, str]:
+    """The source's documents, its text (to rewrite it) and its name: every input is read once (stdin
+    cannot be read twice)."""
+    if source != "-" and os.path.isdir(source):
+        if need_text:
+            raise InputError("--rewrite-source and --in-place need SOURCE to be one file, not a directory",
+                             file=source, field="--rewrite-source")
+        return load_documents([source]), None, source
+    name, text = read_text(source)
+    return list(expand_lists(parse_documents(text, name))), text, name
+
+
+def _rewrite_target(source: str, rewrite_source: str | None, in_place: bool) -> tuple[str, bool] | None:
+    """(file to write the rewritten source to, whether it is the source itself)."""
+    if not (rewrite_source or in_place):
+        return None
+    if in_place and source == "-":
+        raise InputError("--in-place needs a file, not stdin", field="--in-place")
+    target = rewrite_source or source
+    # the same file through a symlink is the same file: --in-place rewrites the file a link points to
+    same = source != "-" and os.path.realpath(target) == os.path.realpath(source)
+    if same and not in_place:
+        raise InputError("that is the source itself: add --in-place to rewrite it (a .bak copy is kept)",
+                         field="--rewrite-source")
+    return target, same
+
+
+def _verdicts(migrations: list, proofs: dict, *, allow_invalid_jobs: bool, allow_unproven: bool,
+              allow_label_changes: bool) -> tuple[list[dict], list[dict]]:
+    """(errors, warnings): what makes the exit status 1, and the same kinds of findings a flag allowed."""
+    errors: list[dict] = []
+    warnings: list[dict] = []
+    for m in migrations:
+        where = f"{m.file}:{m.line}"
+        if m.status == "failed":
+            errors.append({"job_name": m.job_name, "source": where, "message": "could not be migrated"})
+        elif m.status == "invalid":
+            (warnings if allow_invalid_jobs else errors).append({
+                "job_name": m.job_name, "source": where,
+                "message": "invalid for Prometheus: " + "; ".join(r.split(": ", 1)[-1] if r.startswith("invalid")
+                                                                  else r for r in m.reasons)
+                           + (" (allowed by --allow-invalid-jobs)" if allow_invalid_jobs else "")})
+        p = proofs.get(m.job_name)
+        if p is None:
+            continue
+        if getattr(p, "pending", False) or getattr(p, "note", None):
+            (warnings if allow_unproven else errors).append({
+                "job_name": m.job_name, "source": where,
+                "message": f"proof not made ({p.note or 'not proven'})"
+                           + (" (allowed by --allow-unproven)" if allow_unproven else "")})
+        elif not p.equivalent:
+            (warnings if allow_label_changes else errors).append({
+                "job_name": m.job_name, "source": where,
+                "message": "the migrated form does not scrape the same targets with the same labels"
+                           + (" (allowed by --allow-label-changes)" if allow_label_changes else "")})
+    return errors, warnings
+
+
 def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconfig: str | None,
             context: str | None, namespace: str, labels: list[str], prometheus: str | None,
             prometheus_version: str | None, key: str | None, keep_raw: bool, adopt_operator_labels: bool,
             allow_label_changes: bool, out: str | None, force: bool, report: str | None,
-            secrets_out: str | None, rewrite_source: str | None, in_place: bool) -> int:
+            secrets_out: str | None, rewrite_source: str | None, in_place: bool,
+            allow_invalid_jobs: bool = False, allow_unproven: bool = False) -> int:
     from migrator.migrate import MigrateOptions, migrate_jobs, prove
     from migrator.presets import parse_label
     from migrator.progress import progress_bar
@@ -161,11 +230,20 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         label_map = {"release": "kube-prometheus-stack"}
     if inventory and cluster:
         raise InputError("give --inventory or --cluster, not both", field="--cluster")
-    if in_place and source == "-":
-        raise InputError("--in-place needs a file, not stdin", field="--in-place")
     if report and not report.endswith((".json", ".md", ".markdown")):
         raise InputError("--report FILE must end in .json or .md", field="--report")
-    docs = load_documents([source])
+    if secrets_out is not None:
+        refuse_secrets_on_stdout(secrets_out, "--secrets-out", needs="--secrets-out FILE")
+    rewrite = _rewrite_target(source, rewrite_source, in_place)
+    # every destination is checked before the (long) work, and again when the files are written
+    if out:
+        check_output_dir(out, field="--out")
+    for dest, field in ((secrets_out, "--secrets-out"), (report, "--report"),
+                        (rewrite[0] if rewrite else None, "--rewrite-source")):
+        if dest:
+            check_output(dest, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]),
+                         field=field)
+    docs, source_text, source_name = read_source(source, need_text=rewrite is not None)
     parsed = read_jobs(docs, key=key)
     cr = None
     if prometheus:
@@ -196,55 +274,66 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         with progress_bar("proving", unit="jobs") as cb:
             for i, m in enumerate(migrations):
                 job = by_name.get(m.job_name)
-                if job is not None:
+                if job is not None and m.status != "invalid":
                     p = prove(m, job, opts)
                     if p is not None:
                         proofs[m.job_name] = p
                 if cb:
                     cb(i + 1, len(migrations))
+    errors, warnings = _verdicts(migrations, proofs, allow_invalid_jobs=allow_invalid_jobs,
+                                 allow_unproven=allow_unproven, allow_label_changes=allow_label_changes)
     data = report_data(migrations, proofs, source)
+    data["errors"], data["warnings"] = errors, warnings
+    data["exit_status"] = 1 if errors else 0
     resources = [r for m in migrations for r in m.resources]
     secrets = [s for m in migrations for s in m.secrets]
-    # outputs: monitors, then the secrets file, the report, the rewritten source
+    migrated = [m.job_name for m in migrations if m.status in ("exact", "relabelings", "scrapeconfig")]
+
+    # every file is added (and checked) before any is written; they appear together
+    outputs = OutputSet(force=force)
+    dir_files = add_resource_dir(outputs, resources, out) if out else []
+    if secrets and secrets_out:
+        outputs.add(secrets_out, dump_yaml_all(secrets), field="--secrets-out", mode=0o600)
+    if report:
+        outputs.add(report, dump_json(data) if report.endswith(".json") else report_text(data, markdown=True),
+                    field="--report")
+    if rewrite is not None:
+        from migrator.rewrite import remove_jobs
+
+        target, same = rewrite
+        new = remove_jobs(source_text or "", migrated, name=source_name, key=key)
+        if not (same and new == source_text):  # nothing removed from the source itself: left untouched
+            outputs.add(target, new, field="--rewrite-source", force=force or same)
+    written = {w.shown: w for w in outputs.commit()}
+
     if out:
-        written = write_resource_dir(resources, out, force=force)
-        _err(f"{len(written)} resource(s) written to {out}/")
+        _err(f"{len(dir_files)} resource(s) written to {out}/"
+             + _backups_note([written[f] for f in dir_files if f in written]))
     elif resources:
         write_output(dump_yaml_all(resources), None)
     if secrets:
         if secrets_out:
-            write_output(dump_yaml_all(secrets), secrets_out, force=force, mode=0o600)
-            _err(f"{len(secrets)} Secret(s) with the credentials written to {secrets_out} (mode 0600)")
+            _err(f"{len(secrets)} Secret(s) with the credentials written to {secrets_out} (mode 0600)"
+                 + _backups_note([written[secrets_out]]))
         else:
             names = ", ".join(f"{(s.get('metadata') or {}).get('namespace')}/{(s.get('metadata') or {}).get('name')}"
                               for s in secrets)
             _err(f"warning: the monitors reference {len(secrets)} Secret(s) ({names}) holding credentials "
                  "that were inline in the source; write them with --secrets-out FILE (never printed)")
     _err(report_text(data).rstrip("\n"))
-    if report:
-        text = dump_json(data) if report.endswith(".json") else report_text(data, markdown=True)
-        write_output(text, report, force=force)
-    if rewrite_source or in_place:
-        from migrator.rewrite import remove_jobs
+    if rewrite is not None:
+        target, same = rewrite
+        if target in written:
+            _err(f"{target}: {len(migrated)} migrated job(s) removed" + _backups_note([written[target]]))
+        else:
+            _err(f"{target}: no migrated job to remove; left as it is")
+    for e in warnings:
+        _err(f"warning: job {e['job_name']} ({e['source']}): {e['message']}")
+    for e in errors:
+        _err(f"error: job {e['job_name']} ({e['source']}): {e['message']}")
+    return 1 if errors else 0
 
-        migrated = [m.job_name for m in migrations if m.status in ("exact", "relabelings", "scrapeconfig")]
-        target = rewrite_source or source
-        same = source != "-" and os.path.abspath(target) == os.path.abspath(source)
-        if same and not in_place:
-            raise InputError("that is the source itself: add --in-place to rewrite it (a .bak copy is kept)",
-                             field="--rewrite-source")
-        name, text = read_text(source)
-        new = remove_jobs(text, migrated, name=name, key=key)
-        write_output(new, target, force=force or same)
-        _err(f"{target}: {len(migrated)} migrated job(s) removed" + (" (previous content in .bak)" if same else ""))
-    failed = [m for m in migrations if m.status == "failed"]
-    differing = [name for name, p in proofs.items()
-                 if not getattr(p, "pending", False) and not getattr(p, "note", None) and not p.equivalent]
-    for name in differing:
-        _err(f"error: job {name}: the migrated form does not scrape the same targets with the same labels"
-             + ("" if not allow_label_changes else " (allowed by --allow-label-changes)"))
-    if failed:
-        return 1
-    if differing and not allow_label_changes:
-        return 1
-    return 0
+
+def _backups_note(written: list) -> str:
+    backups = [w.backup for w in written if w is not None and w.backup]
+    return f" (previous content in {', '.join(backups)})" if backups else ""
