@@ -59,7 +59,8 @@ class JobMigration:
     job_name: str
     file: str
     line: int
-    status: str  # "exact" | "relabelings" | "scrapeconfig" | "raw" | "failed"
+    #: "invalid": Prometheus itself refuses the job as it is (see prometheus_problems); not migrated
+    status: str  # "exact" | "relabelings" | "scrapeconfig" | "raw" | "invalid" | "failed"
     resources: list[dict] = field(default_factory=list)
     secrets: list[dict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -850,11 +851,68 @@ def _why_not_monitor(cfg: dict) -> str | None:
     return None
 
 
+def _has_placeholder(value: Any) -> bool:
+    if isinstance(value, str):
+        return PLACEHOLDER_RE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_placeholder(k) or _has_placeholder(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_placeholder(v) for v in value)
+    return False
+
+
+def prometheus_problems(job: Job, opts: MigrateOptions) -> list[str]:
+    """What Prometheus itself refuses in this job (it would not load the config), each with its field.
+
+    Asked of the authorities that decide it for every command: relabel rules (migrator.relabel), Kubernetes
+    SD configs (migrator.discovery), scrape interval and timeout with the file's global section
+    (migrator.relabel.target). Values holding a template placeholder are not judged (their value is not
+    known yet).
+    """
+    from migrator.discovery import Features, parse_sd_config
+    from migrator.errors import ConfigError, InputError
+    from migrator.relabel import parse_rules
+    from migrator.relabel.target import scrape_interval_timeout
+
+    cfg = job.config
+    out: list[str] = []
+    scheme = cfg.get("metric_name_validation_scheme") or None
+    for section, kind in (("relabel_configs", "target"), ("metric_relabel_configs", "metric")):
+        rules = cfg.get(section)
+        if rules is None or _has_placeholder(rules):
+            continue
+        try:
+            parse_rules(rules, version=opts.version, scheme=scheme, kind=kind)
+        except ConfigError as err:
+            out.append(f"{section}{err.field or ''}: {err.message}")
+    for i, sd in enumerate(cfg.get("kubernetes_sd_configs") or []):
+        if _has_placeholder(sd):
+            continue
+        try:
+            parse_sd_config(sd, Features(opts.version))
+        except InputError as err:
+            out.append(f"kubernetes_sd_configs[{i}]{'.' + err.field if err.field else ''}: {err.message}")
+    glob = opts.global_config or {}
+    timing = [cfg.get("scrape_interval"), cfg.get("scrape_timeout"), glob.get("scrape_interval"),
+              glob.get("scrape_timeout")]
+    if not _has_placeholder(timing):
+        try:
+            scrape_interval_timeout(cfg, version=opts.version, global_config=glob)
+        except ConfigError as err:
+            out.append(f"{err.field + ': ' if err.field else ''}{err.message}")
+    return out
+
+
 def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[str]) -> JobMigration:
     errors = [p for p in job.problems if p.severity == "error"]
     if errors:
         return JobMigration(job.name, job.file, job.line, "failed", [], [], [
             f"cannot migrate: {p.field + ': ' if p.field else ''}{p.message}" for p in errors], [], None, [])
+    invalid = prometheus_problems(job, opts)
+    if invalid:
+        return JobMigration(job.name, job.file, job.line, "invalid", [], [], [
+            f"invalid for Prometheus (it refuses to load this job; left as it is): {p}" for p in invalid],
+            [], dict(job.config), [])
     cfg = job.config
     name = _unique(dns_name(job.name), used)
     why = _why_not_monitor(cfg)
