@@ -29,6 +29,7 @@ import yaml
 
 from migrator.errors import InputError
 from migrator.paths import rules_dir
+from migrator.relabel.duration import operator_duration_problem, parse_duration
 
 #: The Istio monitors, in output order.
 ISTIO_COMPONENTS: tuple[str, ...] = ("sidecars", "istiod", "gateways")
@@ -37,10 +38,6 @@ MESH_CONFIG = "mesh-config"
 
 DEFAULT_LABELS = {"release": "kube-prometheus-stack"}
 
-# Prometheus model.ParseDuration (units in this order, each at most once), as
-# in the operator CRDs' Duration pattern.
-_DURATION_RE = re.compile(r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?"
-                          r"(([0-9]+)s)?(([0-9]+)ms)?)$")
 _DNS1123_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1123_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _QUALIFIED_NAME_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -64,19 +61,11 @@ class IstioOptions:
 
 
 def parse_duration_ms(text: str) -> int:
-    """A Prometheus duration ("15s", "1m30s", "0") in milliseconds; InputError if malformed."""
-    from migrator.relabel.target import parse_duration
-
-    if not isinstance(text, str) or not text or not _DURATION_RE.match(text):  # the CRDs' Duration pattern
-        raise InputError(f"invalid duration {text!r}: expected a Prometheus duration such as "
-                         "15s, 1m or 1m30s (units y, w, d, h, m, s, ms, largest first)")
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        if "out of range" in str(exc):
-            raise InputError(f"invalid duration {text!r}: too large") from None
-        raise InputError(f"invalid duration {text!r}: expected a Prometheus duration such as "
-                         "15s, 1m or 1m30s (units y, w, d, h, m, s, ms, largest first)") from None
+    """A monitor's interval (the CRDs' Duration, not empty) in milliseconds; InputError if malformed."""
+    problem = operator_duration_problem(text) if text != "" else "expected a Prometheus duration such as 15s"
+    if problem is not None:
+        raise InputError(f"invalid duration {text!r}: {problem}")
+    return parse_duration(text)
 
 
 def _check_interval(text: Any) -> None:

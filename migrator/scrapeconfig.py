@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.errors import InputError
+from migrator.relabel.duration import parse_duration
 from migrator.sources import Document, dotted, parse_documents
 
 # ---------------------------------------------------------------------------
@@ -111,20 +112,6 @@ VM_ROLES = {"endpointslices"}
 
 PLACEHOLDER_RE = re.compile(r"\$\$[A-Za-z_][A-Za-z0-9_]*\$\$|\$\{[A-Z_][A-Z0-9_]*\}|\{\{.*?\}\}")
 _SIZE_RE = re.compile(r"^(\d+)(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)?$")
-
-
-def parse_duration(text: str, version: Any = None) -> float:
-    """Prometheus model.Duration ("1m30s", "90s", "0") in seconds; ValueError with Go's message."""
-    from migrator.relabel.target import parse_duration as parse_ms
-
-    return parse_ms(text, version=version) / 1000
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds as Prometheus prints a duration (90 -> "1m30s", 0 -> "0s")."""
-    from migrator.relabel.target import format_duration as format_ms
-
-    return format_ms(round(seconds * 1000))
 
 
 @dataclass
@@ -449,8 +436,8 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             return text
         try:
             parse_duration(text)
-        except ValueError:
-            problem(f"not a valid duration string: {text!r}")
+        except ValueError as exc:  # Prometheus's wording (the newest release's: the reader is version-free)
+            problem(str(exc))
         return text
     if schema == SIZE:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)

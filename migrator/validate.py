@@ -28,6 +28,8 @@ from typing import Any, Iterable
 import re2
 
 from migrator.errors import InputError
+from migrator.relabel.duration import DURATION_PATTERN
+from migrator.relabel.duration import parse_duration as parse_duration_ms
 from migrator.schemas import KINDS, load_schema
 from migrator.sources import Document, dotted
 from migrator.version import DEFAULT_PROMETHEUS_VERSION, Version
@@ -35,9 +37,6 @@ from migrator.version import DEFAULT_PROMETHEUS_VERSION, Version
 __all__ = ["validate_monitor", "validate_documents", "validate_relabel_config", "check_regex",
            "parse_duration"]
 
-#: The duration pattern of the CRDs (monitoringv1.Duration).
-DURATION_PATTERN = ("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
-                    "(([0-9]+)ms)?)$")
 
 ACTIONS = ("replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep",
            "lowercase", "uppercase", "keepequal", "dropequal")
@@ -47,47 +46,12 @@ _DEFAULT_VERSION = Version.parse(DEFAULT_PROMETHEUS_VERSION)
 
 # --------------------------------------------------------------------------- durations
 
-# Prometheus model.Duration units, largest first: name -> (position, nanoseconds).
-_UNITS = {
-    "y": (1, 365 * 24 * 3600 * 10**9), "w": (2, 7 * 24 * 3600 * 10**9),
-    "d": (3, 24 * 3600 * 10**9), "h": (4, 3600 * 10**9), "m": (5, 60 * 10**9),
-    "s": (6, 10**9), "ms": (7, 10**6),
-}
-_MAX_NS = 2**63 - 1
+# The one parser is migrator.relabel.duration (DURATION_PATTERN, the CRDs' pattern, comes from there).
 
 
 def _duration_ns(text: str) -> int:
     """model.ParseDuration, in nanoseconds; ValueError with Prometheus' message."""
-    if text == "0":
-        return 0
-    if text == "":
-        raise ValueError("empty duration string")
-    s, total, last = text, 0, 0
-    while s:
-        i = 0
-        while i < len(s) and "0" <= s[i] <= "9":
-            i += 1
-        if i == 0:
-            raise ValueError(f"not a valid duration string: {_q(text)}")
-        value, s = int(s[:i]), s[i:]
-        i = 0
-        while i < len(s) and not ("0" <= s[i] <= "9"):
-            i += 1
-        if i == 0:
-            raise ValueError(f"not a valid duration string: {_q(text)}")
-        unit, s = s[:i], s[i:]
-        if unit not in _UNITS:
-            raise ValueError(f"unknown unit {_q(unit)} in duration {_q(text)}")
-        pos, mult = _UNITS[unit]
-        if pos <= last:  # units must go from the largest to the smallest
-            raise ValueError(f"not a valid duration string: {_q(text)}")
-        last = pos
-        if value > 2**63 // mult:
-            raise ValueError("duration out of range")
-        total += value * mult
-        if total > _MAX_NS:
-            raise ValueError("duration out of range")
-    return total
+    return parse_duration_ms(text) * 1_000_000
 
 
 def parse_duration(text: str) -> float:

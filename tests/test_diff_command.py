@@ -17,7 +17,8 @@ from migrator.diff.normalize import JOB_DEFAULTS, normalize_job
 from migrator.diff.report import render_text
 from migrator.errors import InputError
 from migrator.inventory import load_inventory
-from migrator.scrapeconfig import PLACEHOLDER_RE, parse_duration, read_jobs
+from migrator.relabel.duration import parse_duration
+from migrator.scrapeconfig import PLACEHOLDER_RE, read_jobs
 from migrator.sources import load_documents
 
 INVENTORY = str(SAMPLES / "inventory" / "cluster.yaml")
@@ -238,7 +239,7 @@ def _respell(value):
     if not isinstance(value, str) or PLACEHOLDER_RE.search(value):
         return value
     try:
-        seconds = parse_duration(value)
+        seconds = parse_duration(value) / 1000
     except ValueError:
         return value
     return f"{int(seconds * 1000)}ms" if seconds and seconds < 60 else f"{int(seconds)}s" if seconds else "0s"

@@ -27,7 +27,8 @@ import os
 import re
 from typing import Any
 
-from migrator.scrapeconfig import PLACEHOLDER_RE, format_duration, parse_duration
+from migrator.relabel.duration import format_duration, parse_duration
+from migrator.scrapeconfig import PLACEHOLDER_RE
 
 REDACTED = "<redacted>"
 _REDACTED_RE = re.compile(r"<redacted:[0-9a-f]{8}>")

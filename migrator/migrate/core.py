@@ -514,7 +514,7 @@ def cr_global(ctx: RenderContext) -> dict:
 def _timing(cfg: dict, opts: MigrateOptions, ctx: RenderContext, reasons: list[str]) -> dict:
     """scrape_interval/scrape_timeout to set explicitly so the job keeps its effective values."""
     from migrator.relabel.target import scrape_interval_timeout
-    from migrator.scrapeconfig import format_duration
+    from migrator.relabel.duration import format_duration
 
     if opts.global_config is None:
         return {}
@@ -524,10 +524,10 @@ def _timing(cfg: dict, opts: MigrateOptions, ctx: RenderContext, reasons: list[s
         view = dict(cfg)
         ni, _ = scrape_interval_timeout(view, version=opts.version, global_config=cr_global(ctx))
         if ni != oi and "scrape_interval" not in cfg:
-            out["scrape_interval"] = view["scrape_interval"] = format_duration(oi / 1000)
+            out["scrape_interval"] = view["scrape_interval"] = format_duration(oi)
         _, nt = scrape_interval_timeout(view, version=opts.version, global_config=cr_global(ctx))
         if nt != ot and "scrape_timeout" not in cfg:
-            out["scrape_timeout"] = format_duration(ot / 1000)
+            out["scrape_timeout"] = format_duration(ot)
     except MigratorError:
         return {}
     for k, v in out.items():

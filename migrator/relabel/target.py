@@ -12,9 +12,7 @@ Pure: plain data in and out.
 
 from __future__ import annotations
 
-import functools
 import operator
-import re
 import urllib.parse
 from dataclasses import dataclass, field
 from itertools import compress
@@ -22,117 +20,13 @@ from typing import Any, Iterable, Optional
 
 from migrator.errors import ConfigError
 from migrator.relabel.engine import Step, compiled, read_only_prefix, relabel_from, relabel_trace
+from migrator.relabel.duration import NEW_PARSER_SINCE, format_duration, parse_duration
+from migrator.relabel.duration import parse_duration_cached as _parse_duration_cached
 from migrator.relabel.rules import Rule, _go_quote, is_valid_utf8, parse_rules, resolve_version
 from migrator.version import Version
 
 GLOBAL_SCRAPE_INTERVAL_MS = 60_000
 GLOBAL_SCRAPE_TIMEOUT_MS = 10_000
-
-_MS = {"y": 365 * 86_400_000, "w": 7 * 86_400_000, "d": 86_400_000, "h": 3_600_000,
-       "m": 60_000, "s": 1000, "ms": 1}
-_UNIT_POS = {"y": 1, "w": 2, "d": 3, "h": 4, "m": 5, "s": 6, "ms": 7}
-_OLD_DURATION = re.compile(r"(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?"
-                           r"(?:([0-9]+)s)?(?:([0-9]+)ms)?\Z")
-_INT64_MAX = 2 ** 63 - 1
-_V2_43 = Version(2, 43, 0)
-
-
-def _wrap64(x: int) -> int:
-    x &= 2 ** 64 - 1
-    return x - 2 ** 64 if x >= 2 ** 63 else x
-
-
-def parse_duration(s: str, *, version: Version | str | None = None) -> int:
-    """Prometheus model.ParseDuration, in milliseconds; ValueError with Go's message.
-
-    Up to 2.42 (common v0.39) the regex-based parser; from 2.43 the hand-written one.
-    """
-    return _parse_duration_cached(s, resolve_version(version) < _V2_43)
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_duration_cached(s: str, old: bool) -> int:
-    return _parse_duration(s, old)
-
-
-def _parse_duration(s: str, old: bool) -> int:
-    if s == "0":
-        return 0
-    if s == "":
-        raise ValueError("empty duration string")
-    if old:
-        m = _OLD_DURATION.match(s)
-        if not m:
-            raise ValueError(f"not a valid duration string: {_go_quote(s)}")
-        dur = 0
-        overflow = False
-        for text, unit in zip(m.groups(), ("y", "w", "d", "h", "m", "s", "ms")):
-            if text is None:
-                continue
-            n = min(int(text), _INT64_MAX)
-            if n > _INT64_MAX // _MS[unit] // 1_000_000:
-                overflow = True
-            d = _wrap64(n * 1_000_000)
-            dur = _wrap64(dur + _wrap64(d * _MS[unit]))
-            if dur < 0:
-                overflow = True
-        if overflow:
-            raise ValueError("duration out of range")
-        return dur // 1_000_000
-    orig = s
-    dur_ns = 0
-    last = 0
-    i = 0
-    n = len(s)
-    while i < n:
-        if not s[i].isascii() or not s[i].isdigit():
-            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
-        j = i
-        while j < n and s[j].isascii() and s[j].isdigit():
-            j += 1
-        value = int(s[i:j])
-        if value > 2 ** 64 - 1:
-            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
-        k = j
-        while k < n and not (s[k].isascii() and s[k].isdigit()):
-            k += 1
-        if k == j:
-            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
-        unit = s[j:k]
-        if unit not in _UNIT_POS:
-            raise ValueError(f"unknown unit {_go_quote(unit)} in duration {_go_quote(orig)}")
-        if _UNIT_POS[unit] <= last:
-            raise ValueError(f"not a valid duration string: {_go_quote(orig)}")
-        last = _UNIT_POS[unit]
-        mult = _MS[unit] * 1_000_000
-        if value > (1 << 63) // mult:
-            raise ValueError("duration out of range")
-        dur_ns = (dur_ns + value * mult) & (2 ** 64 - 1)
-        if dur_ns > _INT64_MAX:
-            raise ValueError("duration out of range")
-        i = k
-    return dur_ns // 1_000_000
-
-
-def format_duration(ms: int) -> str:
-    """Prometheus model.Duration.String(): largest units first; y and w only when exact."""
-    if ms == 0:
-        return "0s"
-    sign = ""
-    if ms < 0:
-        sign, ms = "-", -ms
-    out = []
-    for unit, exact in (("y", True), ("w", True), ("d", False), ("h", False), ("m", False),
-                        ("s", False), ("ms", False)):
-        mult = _MS[unit]
-        if exact and ms % mult:
-            continue
-        q = ms // mult
-        if q > 0:
-            out.append(f"{q}{unit}")
-            ms -= q * mult
-    return sign + "".join(out)
-
 
 def _duration_field(raw: Any, name: str, version: Version) -> int:
     if raw is None:
@@ -419,7 +313,7 @@ class _Ctx:
     def __init__(self, v: Version):
         self.v = v
         self.v2 = v.major < 3
-        self.old_duration = v < _V2_43
+        self.old_duration = v < NEW_PARSER_SINCE
         self.histograms = v._key() >= (3, 13, 0)
 
 

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from migrator.errors import InputError
+from migrator.relabel.duration import duration_or_none
 
 _INVALID_LABEL_CHAR = re.compile(r"[^a-zA-Z0-9_]")
 _LEGACY_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -30,13 +31,8 @@ def valid_label_name_with_vars(name: str, utf8: bool) -> bool:
 
 
 def parse_duration_ms(text: str) -> int | None:
-    """Prometheus model.ParseDuration in milliseconds, or None when invalid."""
-    from migrator.relabel.target import parse_duration
-
-    try:
-        return parse_duration(str(text))
-    except ValueError:
-        return None
+    """Prometheus model.ParseDuration (migrator.relabel.duration) in milliseconds, or None when invalid."""
+    return duration_or_none(str(text))
 
 
 _BYTE_UNITS = {"B": 0, "KB": 1, "KIB": 1, "MB": 2, "MIB": 2, "GB": 3, "GIB": 3, "TB": 4, "TIB": 4,
