@@ -129,3 +129,21 @@ def test_credentials_in_target_urls_and_labels_are_redacted():
     text = repr(d.to_json()) + d.summary() + repr(only_side(old))
     assert secret not in text and "S3CRETPASS".lower() not in text.lower()
     assert d.labels[0].examples[0]["old"] == "http://<redacted>@x"
+
+
+def test_prove_and_diff_agree_on_what_the_same_target_is():
+    from migrator.migrate.prove import compare
+
+    cases = [
+        ([T("h:1", team="a"), T("h:1", team="b")], [T("h:1", team="b"), T("h:1", team="c")], None, None),
+        ([T("h:1", __param_m="x")], [T("h:1", __param_m="x")], {"m": ["x", "y"]}, {"m": ["x", "z"]}),
+        ([T("h:1", __tmp_x="1"), T("h:2")], [T("h:1", __tmp_x="2"), T("h:2", "/other")], None, None),
+        ([T("h:1", __scrape_timeout__="5s")], [T("h:1", __scrape_timeout__="9s")], None, None),
+        ([T("h:1"), T("h:1")], [T("h:1")], None, None),
+    ]
+    for old, new, p_old, p_new in cases:
+        a, b = J("a", *old, params=p_old), J("b", *new, params=p_new)
+        d = diff_targets([a], [b])
+        only_before, only_after, changed = compare([a], [b])
+        assert (len(only_before), len(only_after), len(changed)) == \
+            (len(d.only_old), len(d.only_new), d.relabelled), (old, new)

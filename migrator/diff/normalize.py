@@ -10,10 +10,11 @@ or as the renderer wrote it, plus the ``global`` section. Output: plain data whe
 * relabel rules have every field their action reads and no other (action lower-case, regex
   ``(.*)``, separator ``;``, replacement ``$1``; ``${1}`` is ``$1``); the lists stay ordered;
 * sets are sorted: namespace names, static targets, Kubernetes SD configs, selector terms;
-* secrets (passwords, tokens, credentials, client secrets, private keys, secret headers) are
-  replaced by ``<redacted:XXXXXXXX>``: an HMAC under a key drawn per process, so a changed secret
-  still shows as changed, yet nothing about its value leaves the process. ``redact_text`` turns
-  those into plain ``<redacted>`` for output.
+* secrets (passwords, tokens, credentials, client secrets, private keys, secret headers, and the
+  userinfo of every URL: ``proxy_url``, ``oauth2.token_url``, ``api_server``, URLs in params and
+  relabel replacements, ... -- see migrator.redact) are replaced by ``<redacted:XXXXXXXX>``: an HMAC
+  under a key drawn per process, so a changed secret still shows as changed, yet nothing about its
+  value leaves the process. ``redact_text`` turns those into plain ``<redacted>`` for output.
 
 Templating placeholders are kept as text and compared as text.
 """
@@ -27,6 +28,7 @@ import os
 import re
 from typing import Any
 
+from migrator.redact import redact_url, redact_value
 from migrator.relabel.duration import format_duration, parse_duration
 from migrator.scrapeconfig import PLACEHOLDER_RE
 
@@ -39,6 +41,12 @@ SECRET_FIELDS = frozenset({"password", "bearer_token", "credentials", "client_se
                            "client_certificate_key", "secret_key", "secret_access_key", "token"})
 #: Fields whose whole value (a mapping of header -> values) is secret.
 SECRET_MAPS = frozenset({"proxy_connect_header"})
+#: Fields whose value is a URL (or a list of URLs), in any SD or HTTP client section: an ``@`` in one that
+#: does not parse makes the whole value secret. Any other string still has the userinfo of its URLs redacted.
+URL_FIELDS = frozenset({"proxy_url", "token_url", "api_server", "url", "server", "servers", "endpoint",
+                        "identity_endpoint", "api_url", "host", "proxy_from_environment_url"})
+#: Fields left as they are (a regex is not a URL; redacting inside one would change its meaning).
+NOT_TEXT = frozenset({"regex"})
 
 DURATION_FIELDS = frozenset({"scrape_interval", "scrape_timeout", "refresh_interval"})
 
@@ -85,6 +93,15 @@ RULE_ORDER = ("action", "source_labels", "separator", "regex", "modulus", "targe
 def secret_token(value: Any) -> str:
     digest = hmac.new(_KEY, json.dumps(value, sort_keys=True, default=str).encode(), hashlib.sha256)
     return f"<redacted:{digest.hexdigest()[:8]}>"
+
+
+def _url(value: Any, key: str | None) -> Any:
+    """A string with the userinfo of its URLs turned into secret tokens."""
+    if key in URL_FIELDS:
+        return redact_url(value, secret_token)
+    if key in NOT_TEXT:
+        return value
+    return redact_value(value, secret_token)
 
 
 def redact_text(value: Any) -> Any:
@@ -212,7 +229,9 @@ def _generic(value: Any, key: str | None = None) -> Any:
                 out[str(k)] = nv
         return out
     if isinstance(value, list):
-        return [_generic(v) for v in value]
+        return [_generic(v, key if key in URL_FIELDS else None) for v in value]
+    if isinstance(value, str):
+        return _url(value, key)
     return value
 
 
@@ -316,11 +335,14 @@ def _size(value: Any) -> Any:
     return str(int(m.group(1)) * _SIZE_UNITS[unit])
 
 
-def normalize_plain(value: Any) -> Any:
+def normalize_plain(value: Any, key: str | None = None) -> Any:
     """A job of another dialect: plain YAML data, secrets redacted, mapping keys sorted."""
     if isinstance(value, dict):
         return {str(k): (secret_token(v) if str(k) in SECRET_FIELDS and isinstance(v, (str, int, float))
-                         else normalize_plain(v)) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+                         else normalize_plain(v, str(k)))
+                for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, list):
-        return [normalize_plain(v) for v in value]
+        return [normalize_plain(v, key if key in URL_FIELDS else None) for v in value]
+    if isinstance(value, str):
+        return _url(value, key)
     return value

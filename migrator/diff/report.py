@@ -25,7 +25,7 @@ JSON schema ``migrator.diff/v1`` (keys always present, in this order)::
                   "fail_on": [str], "differing_jobs": [str], "exit_status": 0|1}
     }
 
-Secret values appear only as ``<redacted>``. Rules in "old"/"new" are normalised (defaults filled).
+Secret values, and the userinfo of every URL shown (migrator.redact), appear only as ``<redacted>``. Rules in "old"/"new" are normalised (defaults filled).
 Compared target labels: those without a ``__`` prefix, plus ``__scrape_interval__`` and ``__scrape_timeout__``.
 "jobs" is empty with --targets-only; "targets" is null without an inventory or cluster.
 """
@@ -41,6 +41,7 @@ from migrator.diff.configdiff import BY_OVERLAP, JobDiff, JobPair
 from migrator.diff.findings import Finding
 from migrator.diff.normalize import redact_text
 from migrator.diff.targetdiff import TargetDiff
+from migrator.redact import redact_data, redact_value
 
 SCHEMA = "migrator.diff/v1"
 HOW = {"name": "same name", "mapping": "migrate report mapping", "map": "--map",
@@ -119,6 +120,10 @@ class DiffReport:
     # -- JSON -------------------------------------------------------------------------------
 
     def to_json(self) -> dict:
+        # every string once more through the URL redaction: a message or a name may quote a URL too
+        return redact_data(self._json())
+
+    def _json(self) -> dict:
         return {
             "schema": SCHEMA,
             "old": list(self.old), "new": list(self.new),
@@ -263,6 +268,11 @@ def _style(line: str) -> str:
 
 
 def plan_lines(rep: DiffReport) -> list[str]:
+    """The plan, line by line; any URL credential a line still quotes (a message, a name) is redacted."""
+    return [redact_value(line) for line in _plan_lines(rep)]
+
+
+def _plan_lines(rep: DiffReport) -> list[str]:
     lines = [f"migrator diff: OLD {' '.join(rep.old)}  ->  NEW {' '.join(rep.new)}", ""]
     summary = summary_lines(rep)
     if summary:
@@ -379,4 +389,4 @@ def render_markdown(rep: DiffReport) -> str:
     out += ["<details><summary>Plan</summary>", "", "```diff"]
     out += [line.replace("```", "'''") for line in plan_lines(rep)]
     out += ["```", "", "</details>", ""]
-    return "\n".join(out)
+    return "\n".join(redact_value(line) for line in out)

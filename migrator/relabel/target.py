@@ -491,23 +491,7 @@ def populate_labels(discovered: dict, job: dict, *, version: Version | str | Non
 
 
 def scrape_url(labels: dict[str, str], job: dict) -> str:
-    """The URL Prometheus scrapes for a kept target: scheme://address/path?query.
+    """The URL Prometheus scrapes for a kept target (defined once, in migrator.identity)."""
+    from migrator.identity import scrape_url as _scrape_url
 
-    The query starts from the job's ``params`` (all values); each ``__param_<k>`` label replaces
-    the first value of k or adds k. Keys are sorted, as Go's url.Values.Encode does.
-    """
-    params: dict[str, list[str]] = {}
-    for k, vals in (job.get("params") or {}).items():
-        if isinstance(vals, list):
-            params[str(k)] = ["" if x is None else str(x) for x in vals]
-    for name, value in labels.items():
-        if name.startswith("__param_"):
-            k = name[len("__param_"):]
-            if params.get(k):
-                params[k][0] = value
-            else:
-                params[k] = [value]
-    query = "&".join(f"{urllib.parse.quote_plus(k, safe='')}={urllib.parse.quote_plus(v, safe='')}"
-                     for k in sorted(params) for v in params[k])
-    url = f"{labels.get('__scheme__', '')}://{labels.get('__address__', '')}{labels.get('__metrics_path__', '')}"
-    return url + ("?" + query if query else "")
+    return _scrape_url(labels, job.get("params") if isinstance(job, dict) else None)
