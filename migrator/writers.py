@@ -201,6 +201,7 @@ class _Target:
     field: str
     exists: bool
     mode: int  # permission bits of the file written
+    force: bool = False
 
 
 def _refuse_kind(st: os.stat_result, shown: str, field: str, *, via_link: bool) -> None:
@@ -260,7 +261,7 @@ def check_output(out: str, *, force: bool, field: str = "--out", mode: int | Non
         _check_parent(path.parent, shown, field)
     final_mode = mode if mode is not None else \
         stat.S_IMODE(st.st_mode) if st is not None else 0o644 & ~_umask()
-    return _Target(shown, path, field, st is not None, final_mode)
+    return _Target(shown, path, field, st is not None, final_mode, force)
 
 
 def check_output_dir(out_dir: str, *, field: str = "--out") -> tuple[Path, bool]:
@@ -340,26 +341,27 @@ def _backup(path: Path, target: _Target) -> str:
 def _put(target: _Target, tmp: str) -> str | None:
     """Move a staged temp file into place; the backup's path, if any."""
     path = target.path
-    if target.exists:
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode):
-            _refuse_kind(st, target.shown, target.field, via_link=False)
-        backup = _backup(path, target)
-        os.replace(tmp, path)
-        return backup
-    try:
-        os.link(tmp, path, follow_symlinks=False)  # fails if a file appeared meanwhile: never clobbered
-    except FileExistsError:
-        raise InputError("appeared while migrator was writing it; left as it is", file=target.shown,
-                         field=target.field) from None
-    except OSError:  # no hard links here
-        if os.path.lexists(path):
-            raise InputError("appeared while migrator was writing it; left as it is", file=target.shown,
-                             field=target.field) from None
-        os.replace(tmp, path)
-        return None
-    os.unlink(tmp)
-    return None
+    if not target.exists:
+        try:
+            os.link(tmp, path, follow_symlinks=False)  # fails if a file appeared meanwhile: never clobbered
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links here
+            if not os.path.lexists(path):
+                os.replace(tmp, path)
+                return None
+        else:
+            os.unlink(tmp)
+            return None
+        if not target.force:
+            raise InputError("appeared while migrator was writing it; left as it is (--force replaces it)",
+                             file=target.shown, field=target.field)
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        _refuse_kind(st, target.shown, target.field, via_link=False)
+    backup = _backup(path, target)
+    os.replace(tmp, path)
+    return backup
 
 
 def _sync_dir(path: Path) -> None:

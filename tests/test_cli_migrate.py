@@ -8,6 +8,7 @@ import os
 import stat
 import textwrap
 
+import pytest
 import yaml
 
 from cli_util import run_cli
@@ -137,3 +138,64 @@ def test_rewrite_source_and_in_place(tmp_path):
 def test_bad_source_is_exit_2(tmp_path):
     r = run_cli("migrate", str(write(tmp_path, "x.yml", "kind: Deployment\napiVersion: apps/v1\n")))
     assert r.code == 2 and "Traceback" not in r.stderr
+
+
+# ------------------------------------------------------------------- exit status: jobs Prometheus refuses, proofs
+
+INVALID_JOBS = {
+    "unknown SD role": ("  kubernetes_sd_configs: [{role: pods}]\n", "unknown Kubernetes SD role 'pods'"),
+    "lookahead regex": ("  kubernetes_sd_configs: [{role: pod}]\n"
+                        "  relabel_configs: [{source_labels: [a], regex: '(?=x)', action: keep}]\n", "(?="),
+    "hashmod modulus 0": ("  kubernetes_sd_configs: [{role: pod}]\n"
+                          "  relabel_configs: [{source_labels: [a], target_label: b, action: hashmod, modulus: 0}]\n",
+                          "non-zero modulus"),
+    "timeout above interval": ("  kubernetes_sd_configs: [{role: pod}]\n  scrape_interval: 10s\n"
+                               "  scrape_timeout: 20s\n", "scrape timeout greater than scrape interval"),
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID_JOBS))
+def test_a_job_prometheus_refuses_is_exit_1_naming_it(tmp_path, case):
+    body, message = INVALID_JOBS[case]
+    src = write(tmp_path, "prometheus.yml", "scrape_configs:\n- job_name: bad\n" + body
+                + "- job_name: good\n  kubernetes_sd_configs: [{role: pod}]\n")
+    report = tmp_path / "r.json"
+    r = run_cli("migrate", str(src), "--report", str(report))
+    assert r.code == 1, r.stderr
+    assert f"error: job bad ({src}:2): invalid for Prometheus" in r.stderr and message in r.stderr
+    assert [d["metadata"]["name"] for d in docs(r.stdout)] == ["good"]
+    data = json.loads(report.read_text())
+    assert data["exit_status"] == 1 and [e["job_name"] for e in data["errors"]] == ["bad"]
+    assert {j["job_name"]: j["status"] for j in data["jobs"]} == {"bad": "invalid", "good": "exact"}
+    # the user may say otherwise, explicitly
+    r = run_cli("migrate", str(src), "--allow-invalid-jobs")
+    assert r.code == 0 and "warning: job bad" in r.stderr and "--allow-invalid-jobs" in r.stderr
+
+
+def test_an_invalid_global_scrape_interval_is_exit_1(tmp_path):
+    src = write(tmp_path, "prometheus.yml", """\
+        global:
+          scrape_interval: banana
+        scrape_configs:
+        - job_name: pods
+          kubernetes_sd_configs: [{role: pod}]
+        """)
+    report = tmp_path / "r.md"
+    r = run_cli("migrate", str(src), "--report", str(report))
+    assert r.code == 1
+    assert "error: job pods" in r.stderr and "global.scrape_interval" in r.stderr
+    assert "Errors (exit status 1)" in report.read_text() and "`pods`" in report.read_text()
+
+
+def test_a_proof_not_made_is_exit_1_unless_allowed(tmp_path, monkeypatch):
+    import migrator.migrate as migrate_pkg
+
+    class NotMade:
+        pending, note, equivalent = False, "render failed: boom", False
+
+    monkeypatch.setattr(migrate_pkg, "prove", lambda m, job, opts, **kw: NotMade())
+    r = run_cli("migrate", RAW, "--inventory", INVENTORY)
+    assert r.code == 1
+    assert "proof: not made (render failed: boom)" in r.stderr
+    assert "error: job envoy-stats" in r.stderr and "proof not made" in r.stderr
+    assert run_cli("migrate", RAW, "--inventory", INVENTORY, "--allow-unproven").code == 0
