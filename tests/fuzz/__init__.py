@@ -1,0 +1,15 @@
+"""A structure-aware fuzzer for the migrator CLI (issue 8, section 6).
+
+Inputs are the samples, the test fixtures and, when present, ../shared's oracle
+cases. Every case plants unique secret markers in each credential field,
+mutates one or more inputs (wrong types, impossible YAML tags, deep nesting,
+huge values, alias bombs, truncation, random bytes, duplicated keys) and runs
+one command in-process. A case fails when the CLI raises, exits with a status
+other than 0/1/2, prints a traceback, shows a planted secret anywhere it was
+not asked to write secrets, modifies an existing output without --force, or
+leaves a temporary file behind.
+
+Modules: corpus (the base inputs), secrets (planting markers), mutate (the
+mutations), cases (a case from (seed, index)), runner (running and checking a
+case), minimize (shrinking a failing case to a reproducer).
+"""

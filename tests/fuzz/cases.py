@@ -1,0 +1,297 @@
+"""One fuzz case from (seed, index): a command line, its input files, and what may hold secrets."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from dataclasses import dataclass, field
+
+from tests.fuzz import corpus, mutate
+from tests.fuzz.secrets import Planted, plant_inventory, plant_monitors, plant_raw
+
+COMMANDS = [("render", 25), ("validate", 12), ("targets", 21), ("migrate", 21), ("diff", 21)]
+VERSIONS = ["2.30.0", "2.36.0", "2.42.0", "v2.54.1", "3.0.0", "v3.13.2", "x.y.z", "", "2.42.0-rc.0", "99999999999.0.0"]
+PRECIOUS = b"precious: an existing file that must not change without --force\n"
+
+
+@dataclass
+class Case:
+    seed: int
+    index: int
+    command: str
+    args: list[list[str]]            # option groups; group 0 is the command and its positionals
+    droppable: list[int]             # indices of groups a minimizer may drop
+    files: dict[str, bytes]          # input files by name (relative to the case directory)
+    stdin: bytes | None = None
+    planted: Planted | None = None
+    secret_files: set[str] = field(default_factory=set)   # outputs asked to hold secrets
+    secret_stdout: bool = False
+    existing: dict[str, bytes] = field(default_factory=dict)  # outputs present before, must not change
+    mutated: str = ""                # which input was mutated
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"seed{self.seed}-case{self.index}"
+
+    def argv(self, workdir: str | None = None, groups: list[int] | None = None) -> list[str]:
+        """The command line; names of case files made absolute under workdir."""
+        out: list[str] = []
+        for i, g in enumerate(self.args):
+            if groups is not None and i not in groups:
+                continue
+            for tok in g:
+                if workdir and tok.startswith("@"):
+                    out.append(f"{workdir}/{tok[1:]}")
+                elif tok.startswith("@"):
+                    out.append(tok[1:])
+                else:
+                    out.append(tok)
+        return out
+
+    def describe(self) -> str:
+        return f"{self.name}: migrator {' '.join(self.argv())}  [{self.mutated}: {'; '.join(self.notes)}]"
+
+
+def _dump_yaml(docs: list) -> mutate.Doc:
+    return mutate.Doc(docs, "yaml")
+
+
+class _Builder:
+    def __init__(self, seed: int, index: int):
+        self.rng = random.Random(f"migrator-fuzz:{seed}:{index}")
+        self.case = Case(seed, index, "", [], [], {})
+        self.case.planted = Planted(self.rng)
+        self.inputs: dict[str, mutate.Doc] = {}
+
+    # -- inputs
+
+    def monitors(self) -> str:
+        base = self.rng.choice(corpus.monitors())
+        docs = plant_monitors(copy.deepcopy(list(base.docs)), self.case.planted, self.rng)
+        self.inputs["monitors.yaml"] = _dump_yaml(docs)
+        self.case.notes.append(f"monitors from {base.name}")
+        self.monitor_docs = docs
+        return "monitors.yaml"
+
+    def raw(self, name: str = "raw.yaml") -> str:
+        base = self.rng.choice(corpus.raws())
+        docs = plant_raw(copy.deepcopy(list(base.docs)), self.case.planted, self.rng)
+        self.inputs[name] = _dump_yaml(docs)
+        self.case.notes.append(f"{name} from {base.name}")
+        self.raw_docs = docs
+        return name
+
+    def inventory(self) -> str:
+        base = self.rng.choice(corpus.inventories())
+        items = corpus.items_of(copy.deepcopy(list(base.docs)))
+        if len(items) > 40:
+            keep = sorted(self.rng.sample(range(len(items)), 40))
+            items = [items[i] for i in keep]
+        items = plant_inventory(items, self.case.planted, self.rng)
+        doc = {"apiVersion": "v1", "kind": "List", "items": items}
+        form = "json" if self.rng.random() < 0.5 else "yaml"
+        name = f"inventory.{form}"
+        self.inputs[name] = mutate.Doc([doc], form)
+        self.case.notes.append(f"inventory from {base.name}")
+        self.inventory_items = items
+        return name
+
+    def prometheus(self) -> str:
+        base = self.rng.choice(corpus.prometheuses())
+        self.inputs["prometheus.yaml"] = _dump_yaml(copy.deepcopy(list(base.docs)))
+        self.case.notes.append(f"Prometheus CR from {base.name}")
+        return "prometheus.yaml"
+
+    def mapping(self, old: list[str], new: list[str]) -> str:
+        jobs = [{"job_name": o, "rendered_jobs": [self.rng.choice(new)] if new else []} for o in old]
+        self.inputs["mapping.json"] = mutate.Doc([{"jobs": jobs}], "json")
+        return "mapping.json"
+
+    # -- options
+
+    def opt(self, *tokens: str, droppable: bool = True) -> None:
+        self.case.args.append(list(tokens))
+        if droppable:
+            self.case.droppable.append(len(self.case.args) - 1)
+
+    def maybe(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def output_file(self, flag: str, name: str, *, secret: bool = False) -> None:
+        """A destination; sometimes already present (then it must not change without --force)."""
+        self.opt(flag, f"@{name}")
+        if secret:
+            self.case.secret_files.add(name)
+        r = self.rng.random()
+        if r < 0.25:
+            self.case.existing[name] = PRECIOUS
+        elif r < 0.4:
+            self.case.files[name] = PRECIOUS  # present, and replaced with --force
+            if not any(g == ["--force"] for g in self.case.args):
+                self.opt("--force")
+
+    # -- commands
+
+    def render(self) -> None:
+        mon = self.monitors()
+        self.case.args.append(["render", f"@{mon}"])
+        if self.maybe(0.4):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.2):
+            self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+        if self.maybe(0.4):
+            self.opt("--format", self.rng.choice(["list", "prometheus-yml", "secret", "helm-values"]))
+        if self.maybe(0.25):
+            self.opt("--output", "json")
+        mode = self.rng.random()
+        if mode < 0.3:
+            self.opt("--operator-compatible")
+            if self.maybe(0.5):
+                self.output_file("-o", "out.yaml", secret=True)
+            else:
+                self.case.secret_stdout = True
+        elif mode < 0.5:
+            self.opt("--inline-secrets")
+            if self.maybe(0.85):
+                self.output_file("-o", "out.yaml", secret=True)
+        elif mode < 0.75:
+            self.output_file("-o", "out.yaml")
+        if self.maybe(0.1):
+            self.opt("--shards", "2", "--shard", str(self.rng.choice([0, 1, 5])))
+
+    def validate(self) -> None:
+        mon = self.monitors()
+        self.case.args.append(["validate", f"@{mon}"])
+        if self.maybe(0.4):
+            self.opt("--output", "json")
+        if self.maybe(0.2):
+            self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+        if self.maybe(0.2):
+            self.opt("--strict-names")
+
+    def targets(self) -> None:
+        monitors = self.maybe(0.4)
+        src = self.monitors() if monitors else self.raw()
+        inv = self.inventory()
+        self.case.args.append(["targets", f"@{src}"])
+        self.opt("--inventory", f"@{inv}", droppable=False)
+        if monitors and self.maybe(0.5):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.3):
+            self.opt("--output", "json")
+        if self.maybe(0.3):
+            self.opt("--show-dropped")
+        if self.maybe(0.15):
+            names = [it.get("metadata", {}).get("name") for it in self.inventory_items
+                     if isinstance(it, dict) and isinstance(it.get("metadata"), dict)]
+            names = [n for n in names if isinstance(n, str)] or ["10.0.0.1:80"]
+            self.opt("--explain", self.rng.choice(names))
+        if self.maybe(0.1):
+            self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+        if self.maybe(0.3):
+            self.output_file("-o", "targets.out")
+
+    def migrate(self) -> None:
+        src = self.raw("source.yaml")
+        self.case.args.append(["migrate", f"@{src}"])
+        # the source rewritten without its migrated jobs keeps the user's own inline credentials
+        if self.maybe(0.8):
+            self.opt("--inventory", f"@{self.inventory()}")
+        if self.maybe(0.3):
+            self.output_file("-o", "outdir")
+            self.case.existing.pop("outdir", None)
+            if self.case.files.pop("outdir", None) is not None:
+                self.case.files["outdir/existing.yaml"] = PRECIOUS
+        if self.maybe(0.3):
+            self.output_file("--report", self.rng.choice(["report.json", "report.md"]))
+        if self.maybe(0.3):
+            self.output_file("--secrets-out", "secrets.yaml", secret=True)
+        if self.maybe(0.2):
+            self.output_file("--rewrite-source", "rest.yaml", secret=True)
+        if self.maybe(0.15):
+            self.opt("--keep-raw")
+        if self.maybe(0.15):
+            self.opt("--adopt-operator-labels")
+        if self.maybe(0.15):
+            self.opt("--allow-label-changes")
+        if self.maybe(0.15):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.1):
+            self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+
+    def diff(self) -> None:
+        shape = self.rng.random()
+        if shape < 0.7:
+            old, new = self.raw("old.yaml"), self.monitors()
+        elif shape < 0.85:
+            old, new = self.raw("old.yaml"), self.raw("new.yaml")
+        else:
+            old, new = self.monitors(), self.raw("new.yaml")
+        self.case.args.append(["diff", f"@{old}", f"@{new}"])
+        if self.maybe(0.5):
+            self.opt("--inventory", f"@{self.inventory()}")
+        if self.maybe(0.25):
+            olds = corpus.job_names(self.raw_docs) if old != "monitors.yaml" else []
+            news = (corpus.monitor_job_names(self.monitor_docs) if new == "monitors.yaml"
+                    else corpus.job_names(self.raw_docs))
+            self.opt("--mapping", f"@{self.mapping(olds, news)}")
+        if self.maybe(0.5):
+            self.opt("--output", self.rng.choice(["json", "markdown"]))
+        if self.maybe(0.15):
+            self.opt("--targets-only")
+        if self.maybe(0.2):
+            self.opt("--operator-compatible")
+        if self.maybe(0.1):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.2):
+            self.output_file("-o", "diff.out")
+
+    # -- mutation
+
+    def mutate(self, forced: str | None = None) -> None:
+        names = list(self.inputs)
+        weights = [6 if n in ("monitors.yaml", "raw.yaml", "source.yaml", "old.yaml", "new.yaml") else 2
+                   for n in names]
+        r = self.rng.random()
+        count = 0 if r < 0.12 else 1 if r < 0.8 else 2 if r < 0.95 else 3
+        if forced:
+            count = 0 if forced == "none" else 1
+        texts: dict[str, bytes] = {}
+        targets = [self.rng.choices(names, weights)[0] for _ in range(count)]
+        text_mutation: dict[str, bool] = {}
+        for name in targets:
+            doc = self.inputs[name]
+            if forced is None and self.maybe(0.3):
+                text_mutation[name] = True
+                continue
+            fn = getattr(mutate, forced) if forced else mutate.pick(self.rng, mutate.TREE_MUTATIONS)
+            self.case.notes.append(f"{name}: {fn(doc, self.rng)}")
+        for name, doc in self.inputs.items():
+            texts[name] = doc.text().encode("utf-8", "surrogatepass")
+        for name in text_mutation:
+            table = mutate.TEXT_MUTATIONS_JSON if self.inputs[name].form == "json" else mutate.TEXT_MUTATIONS_YAML
+            fn = mutate.pick(self.rng, table)
+            texts[name], desc = fn(texts[name], self.rng)
+            self.case.notes.append(f"{name}: {desc}")
+        self.case.mutated = ",".join(dict.fromkeys(targets)) or "nothing"
+        self.case.files.update(texts)
+        # the main input, sometimes on stdin
+        main = self.case.args[0][1] if len(self.case.args[0]) > 1 else None
+        if main and self.maybe(0.1) and self.case.command != "diff":
+            self.case.stdin = self.case.files.pop(main[1:])
+            self.case.args[0][1] = "-"
+
+
+def make_case(seed: int, index: int, *, command: str | None = None, mutation: str | None = None) -> Case:
+    """The case `index` of the run seeded `seed` (the same pair always gives the same case)."""
+    b = _Builder(seed, index)
+    cmd = command or b.rng.choices([c for c, _ in COMMANDS], [w for _, w in COMMANDS])[0]
+    b.case.command = cmd
+    getattr(b, cmd)()
+    b.mutate(mutation)
+    if any(g == ["--force"] for g in b.case.args):  # --force applies to every destination
+        b.case.files.update(b.case.existing)
+        b.case.existing = {}
+    return b.case
