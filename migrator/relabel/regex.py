@@ -30,7 +30,13 @@ Spans = tuple  # flat (start0, end0, start1, end1, ...) in code points; -1 when 
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 
 _OPTIONS = re2.Options()
-_OPTIONS.log_errors = False
+_OPTIONS.log_errors = False  # RE2's C++ logging would print to stderr
+# Go has no memory budget for a compiled regexp (only a size limit far beyond RE2's default 8 MiB),
+# so `\pL{1000}` is valid for Prometheus: a pattern too large for the default is compiled again
+# with room (only then, so the usual patterns keep RE2's default DFA budget).
+_LARGE_OPTIONS = re2.Options()
+_LARGE_OPTIONS.log_errors = False
+_LARGE_OPTIONS.max_mem = 1 << 30
 
 #: Most cached values per regex before its cache is emptied.
 CACHE_LIMIT = 8192
@@ -39,7 +45,11 @@ FAST_PATH_MAX_LEN = 256
 
 
 class RegexError(ValueError):
-    """A pattern Prometheus refuses; str() is Go's message."""
+    """A pattern Prometheus refuses; str() is Go's message, ``hint`` an optional explanation."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
 
 
 _RE2_TO_GO = [
@@ -51,6 +61,7 @@ _RE2_TO_GO = [
     ("invalid perl operator: ", "invalid or unsupported Perl syntax: "),
     ("invalid named capture group: ", "invalid named capture: "),
     ("missing argument to repetition operator: ", "missing argument to repetition operator: "),
+    ("no argument for repetition operator: ", "missing argument to repetition operator: "),
     ("invalid escape sequence: ", "invalid escape sequence: "),
     ("invalid character class range: ", "invalid character class range: "),
     ("invalid character class: ", "invalid character class: "),
@@ -60,16 +71,32 @@ _RE2_TO_GO = [
 ]
 
 
-def _go_message(re2_message: str) -> str:
+_LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _go_error(re2_message: str, wrapped: str, angle_names: bool) -> RegexError:
+    """The RegexError Go's regexp/syntax gives for what C++ RE2 refused with re2_message."""
     for prefix, go in _RE2_TO_GO:
         if re2_message.startswith(prefix):
             arg = re2_message[len(prefix):]
+            hint = ""
             if go.startswith("trailing backslash"):
                 arg = ""
-            return f"error parsing regexp: {go}`{arg}`"
+            elif arg in _LOOKAROUND:
+                hint = "RE2 has no lookahead or lookbehind"
+                if arg.startswith("(?<"):
+                    if angle_names:  # Go >= 1.22 reads "(?<" as a named group up to the next ">"
+                        rest = wrapped[wrapped.find(arg):]
+                        end = rest.find(">")
+                        return RegexError("error parsing regexp: invalid named capture: "
+                                          f"`{rest if end < 0 else rest[:end + 1]}`", hint)
+                    arg = "(?<"
+            elif go.startswith("invalid escape") and arg[1:2].isdigit():
+                hint = "RE2 has no back-references"
+            return RegexError(f"error parsing regexp: {go}`{arg}`", hint)
     if "too large" in re2_message or "max_mem" in re2_message:
-        return "error parsing regexp: expression too large"
-    return f"error parsing regexp: {re2_message}"
+        return RegexError("error parsing regexp: expression too large")
+    return RegexError(f"error parsing regexp: {re2_message}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,6 +111,8 @@ def _scan_groups(pattern: str, *, angle_names: bool) -> list[Optional[str]]:
     Raises RegexError for Go-only rejections. Run on a pattern RE2 accepted.
     """
     out: list[Optional[str]] = []
+    groups: list[bool] = []  # open groups: capturing or not
+    depth = max_depth = 0  # nesting of capturing groups (each one a node of Go's parse tree)
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
@@ -94,17 +123,27 @@ def _scan_groups(pattern: str, *, angle_names: bool) -> list[Optional[str]]:
                 i = n if end < 0 else end + 2
                 continue
             if nxt == "C":
-                raise RegexError("error parsing regexp: invalid escape sequence: `\\C`")
+                raise RegexError("error parsing regexp: invalid escape sequence: `\\C`",
+                                 "Go has no \\C (any byte)")
             i += 2
             continue
         if c == "[":
             i = _skip_class(pattern, i)
             continue
-        if c == "(":
+        if c == ")" and groups:
+            depth -= groups.pop()
+        elif c == "(":
+            capturing = not pattern.startswith("(?", i) or pattern.startswith(("(?P<", "(?<"), i)
+            groups.append(capturing)
+            if capturing:
+                depth += 1
+                max_depth = max(max_depth, depth)
             if pattern.startswith("(?P<", i) or pattern.startswith("(?<", i):
                 start = i + (4 if pattern[i + 2] == "P" else 3)
                 if pattern[i + 2] == "<" and not angle_names:
-                    raise RegexError("error parsing regexp: invalid or unsupported Perl syntax: `(?<`")
+                    raise RegexError("error parsing regexp: invalid or unsupported Perl syntax: `(?<`",
+                                     "named groups (?<name>...) need Prometheus >= 2.51.0; "
+                                     "use (?P<name>...)")
                 end = pattern.find(">", start)
                 name = pattern[start:end]
                 if end < 0 or not _CAPTURE_NAME.match(name):
@@ -118,6 +157,11 @@ def _scan_groups(pattern: str, *, angle_names: bool) -> list[Optional[str]]:
                 continue
             out.append(None)
         i += 1
+    # Go limits the height of the parse tree to 1000: the anchoring concatenation is one level,
+    # every capturing group one, the innermost node another. (Other deep nestings, of
+    # repetitions say, are not measured here.)
+    if max_depth + 2 > 1000:
+        raise RegexError(f"error parsing regexp: expression nests too deeply: `{pattern}`")
     return out
 
 
@@ -211,6 +255,8 @@ def translate_fast(pattern: str) -> Optional[str]:
                 out.append("(")
                 i += 1
             depth += 1
+            if depth > 32:
+                return None  # (Python's parser recurses per group)
             atom = False
             continue
         if c == ")":
@@ -355,6 +401,25 @@ def _translate_class(p: str, i: int) -> tuple[Optional[str], int]:
 # --------------------------------------------------------------------------------------------
 
 
+def _message(exc: Exception) -> str:
+    msg = exc.args[0] if exc.args else str(exc)
+    return msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+
+
+def _re2_compile(wrapped: str, angle_names: bool):
+    """RE2's compiled wrapped pattern (no logging); RegexError with Go's message."""
+    try:
+        return re2.compile(wrapped, options=_OPTIONS)
+    except re2.error as exc:
+        msg = _message(exc)
+        if "too large" not in msg:
+            raise _go_error(msg, wrapped, angle_names) from None
+    try:
+        return re2.compile(wrapped, options=_LARGE_OPTIONS)
+    except re2.error as exc:
+        raise _go_error(_message(exc), wrapped, angle_names) from None
+
+
 # Unicode scripts that Go before 1.21 (Unicode 13; Prometheus before 2.47) does not know but RE2 does.
 _NEW_SCRIPTS = ("Cypro_Minoan", "Old_Uyghur", "Tangsa", "Toto", "Vithkuqi", "Kawi", "Nag_Mundari")
 _NEW_SCRIPT_RE = re.compile(r"(?<!\\)(?:\\\\)*(\\[pP]\{\^?(?:" + "|".join(_NEW_SCRIPTS) + r")\})")
@@ -373,17 +438,12 @@ class Regex:
         self.wrapped = ("^(?s:" if dotall else "^(?:") + pattern + ")$"
         if any("\ud800" <= ch <= "\udfff" for ch in pattern):
             raise RegexError("error parsing regexp: invalid UTF-8: `" + pattern + "`")
-        try:
-            self._re2 = re2.compile(self.wrapped, options=_OPTIONS)
-        except re2.error as exc:
-            msg = exc.args[0] if exc.args else str(exc)
-            if isinstance(msg, bytes):
-                msg = msg.decode("utf-8", "replace")
-            raise RegexError(_go_message(str(msg))) from None
+        self._re2 = _re2_compile(self.wrapped, angle_names)
         if unicode13:
             m = _NEW_SCRIPT_RE.search(pattern)
             if m:
-                raise RegexError(f"error parsing regexp: invalid character class range: `{m[1]}`")
+                raise RegexError(f"error parsing regexp: invalid character class range: `{m[1]}`",
+                                 "this Unicode script needs Prometheus >= 2.47.0")
         group_names = _scan_groups(self.wrapped, angle_names=angle_names)
         self.ngroups = self._re2.groups
         names: dict[str, list[int]] = {}
@@ -400,7 +460,7 @@ class Regex:
         if fast is not None:
             try:
                 self._py = re.compile("(?:" + fast + r")\Z", re.ASCII | (re.DOTALL if dotall else 0))
-            except re.error:  # pragma: no cover - the translator emits valid Python
+            except (re.error, RecursionError):  # pragma: no cover - the translator bounds depth
                 self._py = None
             else:
                 if self._py.groups != self.ngroups:  # pragma: no cover - defensive

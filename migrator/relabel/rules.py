@@ -9,6 +9,7 @@ default is ``legacy`` before 3.0 and ``utf8`` from 3.0 on).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -141,6 +142,36 @@ class Rule:
         return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class RuleProblem:
+    """One reason Prometheus refuses a relabel rule.
+
+    ``path`` is where, relative to the rule's own path given to ``check_rule`` (``()`` = the rule
+    itself, ``("regex",)``, ``("source_labels", 2)``); ``message`` is Prometheus's own wording;
+    ``hint`` an optional explanation of ours (never part of ``message``).
+    """
+
+    path: tuple
+    message: str
+    hint: str = ""
+
+    @property
+    def field(self) -> Optional[str]:
+        """The path as text (``source_labels[2]``), None for the rule itself."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out or None
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+#: Actions newer than the oldest Prometheus modelled: the first version that knows them.
+ACTION_SINCE = {"lowercase": Version(2, 36, 0), "uppercase": Version(2, 36, 0),
+                "keepequal": Version(2, 41, 0), "dropequal": Version(2, 41, 0)}
+
+
 class _TypeError(ConfigError):
     """A go-yaml type error (collected, reported after the whole rule is decoded)."""
 
@@ -175,27 +206,41 @@ def _unmarshal_error(v: Any, into: str) -> str:
     return f"cannot unmarshal {_tag(v)} `{_scalar_text(v)}` into {into}"
 
 
-def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | None = None,
-               text_of: Optional[Callable[[str], Optional[str]]] = None,
-               kind: str = "target") -> Rule:
-    """One relabel rule from plain data, validated as Prometheus ``version`` validates it.
+def _path_of(fld: Optional[str]) -> tuple:
+    """"source_labels[2]" -> ("source_labels", 2)."""
+    if not fld:
+        return ()
+    name, _, rest = fld.partition("[")
+    return (name, int(rest[:-1])) if rest else (name,)
 
-    ``scheme`` is the scrape config's name validation scheme ("legacy" or "utf8"; default by
-    version). ``text_of(field)`` may give the literal YAML text of a scalar field, because
-    Prometheus reads string fields as their literal text (``replacement: 010`` is "010").
-    ``kind`` names the rule list in the null-rule message ("target", "metric", ...).
-    Raises ConfigError(message, field=...) with Prometheus's message.
-    """
-    v = resolve_version(version)
-    sch = scheme or default_scheme(v)
-    if sch not in ("legacy", "utf8"):
-        raise ConfigError(
-            "unknown relabel config name validation method specified, must be either '', "
-            f"'legacy' or 'utf8', got {sch}")
+
+class _Decoded:
+    """A rule's fields as decoded so far (defaults where absent or undecodable)."""
+
+    __slots__ = ("action", "source_labels", "source_set", "separator", "regex_text", "regex",
+                 "modulus", "target_label", "replacement", "explicit")
+
+    def __init__(self) -> None:
+        self.action = "replace"
+        self.source_labels: tuple[str, ...] = ()
+        self.source_set = False
+        self.separator = DEFAULT_SEPARATOR
+        self.regex_text = DEFAULT_REGEX
+        self.regex: Optional[Regex] = None
+        self.modulus = 0
+        self.target_label = ""
+        self.replacement = DEFAULT_REPLACEMENT
+        self.explicit: set = set()
+
+
+def _check(raw: Any, v: Version, sch: str, kind: str,
+           text_of: Optional[Callable[[str], Optional[str]]]) -> tuple[list[RuleProblem], _Decoded]:
+    """Every problem of one rule (Prometheus's own first), and what could be decoded."""
+    d = _Decoded()
     if raw is None:
-        raise ConfigError(f"empty or null {kind} relabeling rule in scrape config")
+        return [RuleProblem((), f"empty or null {kind} relabeling rule in scrape config")], d
     if not isinstance(raw, dict):
-        raise ConfigError(_unmarshal_error(raw, "relabel.plain"))
+        return [RuleProblem((), _unmarshal_error(raw, "relabel.plain"))], d
 
     def text(name: str, value: Any) -> str:
         if value is None:
@@ -210,84 +255,136 @@ def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | 
                 return t
         return _scalar_text(value)
 
-    explicit = set()
-    action = "replace"
-    source_labels: tuple[str, ...] = ()
-    source_set = False
-    separator = DEFAULT_SEPARATOR
-    regex_text = DEFAULT_REGEX
-    modulus = 0
-    target_label = ""
-    replacement = DEFAULT_REPLACEMENT
     angle = v.at_least("2.51.0")
     u13 = not v.at_least("2.47.0")
     dotall = v.major >= 3
-    regex: Optional[Regex] = None
-    # go-yaml v2: type errors are collected and reported at the end; an error from a custom
-    # unmarshaler (action, label names, regex) stops decoding at once.
-    type_errors: list[ConfigError] = []
+    # go-yaml v2 collects type errors and reports them at the end; an error from a custom
+    # unmarshaler (action, label names, regex) stops decoding at once: Prometheus reports the
+    # first of those, else the first type error, else the first failed check. Here every one
+    # is collected, Prometheus's first.
+    custom: list[RuleProblem] = []
+    types: list[RuleProblem] = []
+    action_ok = True
     for key, value in raw.items():
         try:
             if key not in FIELDS:
-                raise _TypeError(f"field {key} not found in type relabel.plain", field=str(key))
-            explicit.add(key)
+                close = difflib.get_close_matches(str(key), FIELDS, n=1, cutoff=0.6)
+                types.append(RuleProblem((str(key),), f"field {key} not found in type relabel.plain",
+                                         f"did you mean {close[0]}?" if close else ""))
+                continue
+            d.explicit.add(key)
             if key == "action":
                 if value is None:
-                    action = ""
+                    d.action = ""
                     continue
-                s = text(key, value)
+                try:
+                    s = text(key, value)
+                except _TypeError:
+                    action_ok = False
+                    raise
                 low = s.lower()
-                if low not in ACTIONS:
-                    raise ConfigError(f"unknown relabel action {_go_quote(s)}", field=key)
-                action = low
+                since = ACTION_SINCE.get(low)
+                if low not in ACTIONS or (since is not None and v < since):
+                    action_ok = False
+                    hint = f"{low} needs Prometheus >= {since.text[1:]}" if low in ACTIONS else ""
+                    custom.append(RuleProblem(("action",), f"unknown relabel action {go_quote(s)}", hint))
+                    continue
+                d.action = low
             elif key == "source_labels":
                 if value is None:
-                    source_labels = ()
-                    source_set = False
+                    d.source_labels, d.source_set = (), False
                     continue
                 if not isinstance(value, list):
                     raise _TypeError(_unmarshal_error(value, "model.LabelNames"), field=key)
                 names = []
                 for i, item in enumerate(value):
                     if isinstance(item, (list, dict)):
-                        raise _TypeError(_unmarshal_error(item, "string"), field=f"{key}[{i}]")
+                        types.append(RuleProblem((key, i), _unmarshal_error(item, "string")))
+                        continue
                     name = "" if item is None else (item if isinstance(item, str) else _scalar_text(item))
                     ok = is_utf8_name(name) if v.major >= 3 else is_legacy_name(name)
                     if not ok:
-                        raise ConfigError(f"{_go_quote(name)} is not a valid label name", field=f"{key}[{i}]")
+                        custom.append(RuleProblem((key, i), f"{go_quote(name)} is not a valid label name"))
                     names.append(name)
-                source_labels = tuple(names)
-                source_set = True
+                d.source_labels, d.source_set = tuple(names), True
             elif key == "separator":
-                separator = text(key, value)
+                d.separator = text(key, value)
             elif key == "regex":
-                regex_text = text(key, value)
+                d.regex_text = text(key, value)
                 try:
-                    regex = compile_regex(regex_text, dotall=dotall, angle_names=angle, unicode13=u13)
+                    d.regex = compile_regex(d.regex_text, dotall=dotall, angle_names=angle, unicode13=u13)
                 except RegexError as exc:
-                    raise ConfigError(str(exc), field="regex") from None
+                    custom.append(RuleProblem(("regex",), str(exc), exc.hint))
             elif key == "modulus":
-                modulus = _parse_modulus(value)
+                d.modulus = _parse_modulus(value)
             elif key == "target_label":
-                target_label = text(key, value)
+                d.target_label = text(key, value)
             elif key == "replacement":
-                replacement = text(key, value)
+                d.replacement = text(key, value)
         except _TypeError as exc:
-            type_errors.append(exc)
-    if type_errors:
-        first = type_errors[0]
-        raise ConfigError(first.message, field=first.field)
-    if regex is None:
-        regex = compile_regex(regex_text, dotall=dotall, angle_names=angle, unicode13=u13)
+            types.append(RuleProblem(_path_of(exc.field), exc.message))
+    problems = custom + types
+    if "regex" not in d.explicit:
+        d.regex = compile_regex(DEFAULT_REGEX, dotall=dotall, angle_names=angle, unicode13=u13)
+    if action_ok:
+        decoded_badly = {p.path[:1] for p in problems}
+        default_regex = "regex" not in d.explicit  # Go compares the compiled object's identity
+        for p in _validate(v, sch, d.action, d.source_set, d.separator, default_regex, d.modulus,
+                           d.target_label, d.replacement):
+            if p.path[:1] not in decoded_badly:
+                problems.append(p)
+    return problems, d
 
-    default_regex = "regex" not in explicit  # Go compares the compiled object's identity
-    _validate(v, sch, action, source_set, separator, default_regex, modulus, target_label,
-              replacement)
-    return Rule(action=action, source_labels=source_labels, separator=separator, regex=regex,
-                modulus=modulus, target_label=target_label, replacement=replacement,
-                explicit=frozenset(explicit), version=v, scheme=sch,
+
+def check_rule(raw: Any, *, version: Version | str | None = None, path: tuple = (),
+               scheme: str | None = None, kind: str = "target",
+               text_of: Optional[Callable[[str], Optional[str]]] = None) -> list[RuleProblem]:
+    """Every reason Prometheus ``version`` refuses the relabel rule ``raw`` ([] = accepted).
+
+    The one authority on relabel rules: parse_rule (targets, migrate, diff), validate (a
+    monitor's relabelings, mapped to this form) and render call it. Paths are ``path`` + the
+    field's path; the first problem is the one Prometheus itself reports (it stops there).
+    ``scheme``, ``kind`` and ``text_of`` as for parse_rule.
+    """
+    v = resolve_version(version)
+    problems, _ = _check(raw, v, _scheme(scheme, v), kind, text_of)
+    if path:
+        problems = [RuleProblem(tuple(path) + p.path, p.message, p.hint) for p in problems]
+    return problems
+
+
+def _scheme(scheme: str | None, v: Version) -> str:
+    sch = scheme or default_scheme(v)
+    if sch not in ("legacy", "utf8"):
+        raise ConfigError(
+            "unknown relabel config name validation method specified, must be either '', "
+            f"'legacy' or 'utf8', got {sch}")
+    return sch
+
+
+def parse_rule(raw: Any, *, version: Version | str | None = None, scheme: str | None = None,
+               text_of: Optional[Callable[[str], Optional[str]]] = None,
+               kind: str = "target") -> Rule:
+    """One relabel rule from plain data, validated as Prometheus ``version`` validates it.
+
+    ``scheme`` is the scrape config's name validation scheme ("legacy" or "utf8"; default by
+    version). ``text_of(field)`` may give the literal YAML text of a scalar field, because
+    Prometheus reads string fields as their literal text (``replacement: 010`` is "010").
+    ``kind`` names the rule list in the null-rule message ("target", "metric", ...).
+    Raises ConfigError(message, field=...) with Prometheus's message (check_rule's first problem).
+    """
+    v = resolve_version(version)
+    sch = _scheme(scheme, v)
+    problems, d = _check(raw, v, sch, kind, text_of)
+    if problems:
+        first = problems[0]
+        raise ConfigError(first.message, field=first.field)
+    return Rule(action=d.action, source_labels=d.source_labels, separator=d.separator,
+                regex=d.regex, modulus=d.modulus, target_label=d.target_label,
+                replacement=d.replacement, explicit=frozenset(d.explicit), version=v, scheme=sch,
                 legacy_replace=v < Version(2, 50, 0),
-                target_template=Template(target_label), replacement_template=Template(replacement))
+                target_template=Template(d.target_label),
+                replacement_template=Template(d.replacement))
 
 
 def parse_rules(raw: Any, *, version: Version | str | None = None, scheme: str | None = None,
@@ -314,21 +411,21 @@ def parse_rules(raw: Any, *, version: Version | str | None = None, scheme: str |
     return out
 
 
-def _go_quote(s: str) -> str:
-    """Go's %q for the strings that appear in messages (ASCII printable kept, others escaped)."""
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def go_quote(s: Any) -> str:
+    """Go's %q (strconv.Quote): the one quoting of values in Prometheus-style messages."""
+    s = str(s)
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'
     out = ['"']
     for ch in s:
         o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
+        esc = _GO_ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
         elif o < 0x20 or o == 0x7F:
             out.append(f"\\x{o:02x}")
         elif "\ud800" <= ch <= "\udfff":
@@ -339,6 +436,9 @@ def _go_quote(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+_go_quote = go_quote  # the name other modules import
 
 
 def _parse_modulus(value: Any) -> int:
@@ -358,12 +458,17 @@ def _parse_modulus(value: Any) -> int:
 
 
 def _validate(v: Version, scheme: str, action: str, source_set: bool, separator: str,
-              default_regex: bool, modulus: int, target: str, replacement: str) -> None:
-    def fail(msg: str, fld: Optional[str] = None) -> None:
-        raise ConfigError(msg, field=fld)
+              default_regex: bool, modulus: int, target: str, replacement: str) -> list[RuleProblem]:
+    """Prometheus's checks after decoding, in its order; at most one problem per field."""
+    out: list[RuleProblem] = []
+
+    def fail(msg: str, fld: str) -> None:
+        if not any(p.path[:1] == (fld,) for p in out):
+            out.append(RuleProblem((fld,), msg))
 
     if action == "":
         fail("relabel action cannot be empty", "action")
+        return out
     if modulus == 0 and action == "hashmod":
         fail("relabel configuration for hashmod requires non-zero modulus", "modulus")
     if action in ("replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal") and target == "":
@@ -373,7 +478,7 @@ def _validate(v: Version, scheme: str, action: str, source_set: bool, separator:
         return is_legacy_name(s) if scheme == "legacy" else is_utf8_name(s)
 
     def invalid_target() -> None:
-        fail(f"{_go_quote(target)} is invalid 'target_label' for {action} action", "target_label")
+        fail(f"{go_quote(target)} is invalid 'target_label' for {action} action", "target_label")
 
     def template_ok(s: str) -> bool:
         """Check for replace templates and labelmap replacements, by version."""
@@ -392,7 +497,7 @@ def _validate(v: Version, scheme: str, action: str, source_set: bool, separator:
         if action in ("lowercase", "uppercase", "keepequal", "dropequal") and replacement != DEFAULT_REPLACEMENT:
             fail(f"'replacement' can not be set for {action} action", "replacement")
         if action == "labelmap" and not is_template_target(replacement):
-            fail(f"{_go_quote(replacement)} is invalid 'replacement' for {action} action", "replacement")
+            fail(f"{go_quote(replacement)} is invalid 'replacement' for {action} action", "replacement")
         if action == "hashmod" and not is_legacy_name(target):
             invalid_target()
     else:
@@ -409,15 +514,22 @@ def _validate(v: Version, scheme: str, action: str, source_set: bool, separator:
         if action in ("lowercase", "uppercase", "keepequal", "dropequal") and replacement != DEFAULT_REPLACEMENT:
             fail(f"'replacement' can not be set for {action} action", "replacement")
         if action == "labelmap" and not template_ok(replacement):
-            fail(f"{_go_quote(replacement)} is invalid 'replacement' for {action} action", "replacement")
+            fail(f"{go_quote(replacement)} is invalid 'replacement' for {action} action", "replacement")
         if action == "hashmod" and not name_ok(target):
             invalid_target()
 
+    # The message names no field; the path is the first field that should not be there.
     if action in ("keepequal", "dropequal"):
-        if not default_regex or modulus != 0 or separator != DEFAULT_SEPARATOR \
-                or replacement != DEFAULT_REPLACEMENT:
-            fail(f"{action} action requires only 'source_labels' and `target_label`, and no other fields")
+        extra = [f for f, bad in (("regex", not default_regex), ("modulus", modulus != 0),
+                                  ("separator", separator != DEFAULT_SEPARATOR),
+                                  ("replacement", replacement != DEFAULT_REPLACEMENT)) if bad]
+        if extra:
+            fail(f"{action} action requires only 'source_labels' and `target_label`, and no other fields",
+                 extra[0])
     if action in ("labeldrop", "labelkeep"):
-        if source_set or target != "" or modulus != 0 or separator != DEFAULT_SEPARATOR \
-                or replacement != DEFAULT_REPLACEMENT:
-            fail(f"{action} action requires only 'regex', and no other fields")
+        extra = [f for f, bad in (("source_labels", source_set), ("target_label", target != ""),
+                                  ("modulus", modulus != 0), ("separator", separator != DEFAULT_SEPARATOR),
+                                  ("replacement", replacement != DEFAULT_REPLACEMENT)) if bad]
+        if extra:
+            fail(f"{action} action requires only 'regex', and no other fields", extra[0])
+    return out
