@@ -182,6 +182,8 @@ def _rewrite_target(source: str, rewrite_source: str | None, in_place: bool) -> 
 def _verdicts(migrations: list, proofs: dict, *, allow_invalid_jobs: bool, allow_unproven: bool,
               allow_label_changes: bool) -> tuple[list[dict], list[dict]]:
     """(errors, warnings): what makes the exit status 1, and the same kinds of findings a flag allowed."""
+    from migrator.migrate.core import INVALID_REASON
+
     errors: list[dict] = []
     warnings: list[dict] = []
     for m in migrations:
@@ -191,8 +193,7 @@ def _verdicts(migrations: list, proofs: dict, *, allow_invalid_jobs: bool, allow
         elif m.status == "invalid":
             (warnings if allow_invalid_jobs else errors).append({
                 "job_name": m.job_name, "source": where,
-                "message": "invalid for Prometheus: " + "; ".join(r.split(": ", 1)[-1] if r.startswith("invalid")
-                                                                  else r for r in m.reasons)
+                "message": "invalid for Prometheus: " + "; ".join(r.removeprefix(INVALID_REASON) for r in m.reasons)
                            + (" (allowed by --allow-invalid-jobs)" if allow_invalid_jobs else "")})
         p = proofs.get(m.job_name)
         if p is None:

@@ -861,6 +861,10 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
+#: how a reason of an "invalid" JobMigration starts (the rest is the problem, with its field)
+INVALID_REASON = "invalid for Prometheus (it refuses to load this job; left as it is): "
+
+
 def prometheus_problems(job: Job, opts: MigrateOptions) -> list[str]:
     """What Prometheus itself refuses in this job (it would not load the config), each with its field.
 
@@ -911,7 +915,7 @@ def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[st
     invalid = prometheus_problems(job, opts)
     if invalid:
         return JobMigration(job.name, job.file, job.line, "invalid", [], [], [
-            f"invalid for Prometheus (it refuses to load this job; left as it is): {p}" for p in invalid],
+            INVALID_REASON + p for p in invalid],
             [], dict(job.config), [])
     cfg = job.config
     name = _unique(dns_name(job.name), used)
