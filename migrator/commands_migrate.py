@@ -231,10 +231,15 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         label_map = {"release": "kube-prometheus-stack"}
     if inventory and cluster:
         raise InputError("give --inventory or --cluster, not both", field="--cluster")
+    stdin_users = [name for name, value in (("SOURCE", source), ("--prometheus", prometheus)) if value == "-"] + \
+        ["--inventory" for i in inventory or [] if i == "-"]
+    if len(stdin_users) > 1:
+        raise InputError(f"stdin can be read only once: {' and '.join(stdin_users)} both name '-'",
+                         field=stdin_users[-1])
     if report and not report.endswith((".json", ".md", ".markdown")):
         raise InputError("--report FILE must end in .json or .md", field="--report")
     if secrets_out is not None:
-        refuse_secrets_on_stdout(secrets_out, "--secrets-out", needs="--secrets-out FILE")
+        refuse_secrets_on_stdout(secrets_out, "--secrets-out", needs="a FILE")
     rewrite = _rewrite_target(source, rewrite_source, in_place)
     # every destination is checked before the (long) work, and again when the files are written
     if out:

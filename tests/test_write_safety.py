@@ -456,3 +456,13 @@ def test_secrets_out_stdout_is_refused_like_render_inline_secrets(tmp_path):
         r = run_cli("render", sm, s, "--inline-secrets", *out)
         assert r.code == 2 and "s3cr3t-value" not in r.stdout + r.stderr
         assert "refusing to write credentials to stdout: --inline-secrets" in r.stderr
+
+
+def test_stdin_is_given_to_one_input_only(tmp_path):
+    inv = str(REPO / "samples" / "inventory" / "cluster.yaml")
+    for args in (["-", "--inventory", "-"], ["-", "--prometheus", "-"]):
+        r = run_cli("migrate", *args, "--rewrite-source", str(tmp_path / "rest.yml"), stdin=SOURCE)
+        assert r.code == 2 and "stdin can be read only once" in r.stderr, r.stderr
+        assert not (tmp_path / "rest.yml").exists()
+    r = run_cli("migrate", "-", "--inventory", inv, stdin=SOURCE)
+    assert r.code == 0, r.stderr
