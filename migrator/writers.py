@@ -150,18 +150,18 @@ def _main_thread() -> bool:
 @contextlib.contextmanager
 def _cleanup_on_sigterm() -> Iterator[None]:
     """While temp files exist, SIGTERM raises (as SIGINT does) so that the cleanup code runs."""
-    previous = None
+    installed, previous = False, None
     if _main_thread():
         with contextlib.suppress(ValueError, OSError):
-            previous = signal.signal(signal.SIGTERM, _raise_terminated)
-            if previous == signal.SIG_IGN:  # the caller ignores SIGTERM: keep it so
-                signal.signal(signal.SIGTERM, previous)
-                previous = None
+            previous = signal.getsignal(signal.SIGTERM)
+            if previous != signal.SIG_IGN:  # a caller that ignores SIGTERM keeps it ignored
+                signal.signal(signal.SIGTERM, _raise_terminated)
+                installed = True
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if installed:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 @contextlib.contextmanager
@@ -179,7 +179,7 @@ def _signals_deferred() -> Iterator[None]:
         yield
     finally:
         for sig, handler in saved.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
     for sig in dict.fromkeys(pending):
         handler = saved.get(sig)
         if callable(handler):

@@ -72,3 +72,27 @@ def test_secret_bearing_file_mode(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(InputError, match="directory does not exist"):
         write_output("x\n", str(tmp_path / "no" / "such.yaml"))
+
+
+def test_backups_are_numbered_never_overwritten_and_keep_the_mode(tmp_path):
+    target = tmp_path / "out.yaml"
+    target.write_text("v1\n")
+    os.chmod(target, 0o640)
+    assert write_output("v2\n", str(target), force=True) == str(tmp_path / "out.yaml.bak")
+    assert write_output("v3\n", str(target), force=True) == str(tmp_path / "out.yaml.bak.1")
+    assert (tmp_path / "out.yaml.bak").read_text() == "v1\n"
+    assert (tmp_path / "out.yaml.bak.1").read_text() == "v2\n"
+    assert target.read_text() == "v3\n"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640  # a replaced file keeps its mode
+    assert stat.S_IMODE(os.stat(tmp_path / "out.yaml.bak").st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml", "out.yaml.bak", "out.yaml.bak.1"]
+
+
+def test_an_output_set_refuses_one_file_twice_and_writes_nothing(tmp_path):
+    from migrator.writers import OutputSet
+
+    outputs = OutputSet()
+    outputs.add(str(tmp_path / "a.json"), "{}", field="--report")
+    with pytest.raises(InputError, match="same file as --report"):
+        outputs.add(str(tmp_path / "." / "a.json"), "x", field="--secrets-out")
+    assert list(tmp_path.iterdir()) == []
