@@ -22,6 +22,7 @@ from migrator.errors import InputError
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
+    y.brace_single_entry_mapping_in_flow_sequence = True  # [{a: 1}] stays that (and JSON stays JSON)
     y.width = 1 << 16
     y.indent(mapping=2, sequence=2, offset=0)
     return y

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import textwrap
 
 import yaml
@@ -65,3 +66,12 @@ def test_configmap_and_secret_hold_embedded_yaml():
     out = remove_jobs(secret, ["a"])
     data = yaml.safe_load(out)["data"]["prometheus-additional.yaml"]
     assert yaml.safe_load(base64.b64decode(data)) == [{"job_name": "b"}]
+
+
+def test_a_json_source_stays_json_and_flow_mappings_keep_their_braces():
+    text = ('{"scrape_configs": [{"job_name": "a", "kubernetes_sd_configs": [{"role": "pod"}]}, '
+            '{"job_name": "b", "static_configs": [{"targets": ["x:1"]}]}]}\n')
+    out = remove_jobs(text, ["a"])
+    assert json.loads(out) == {"scrape_configs": [{"job_name": "b", "static_configs": [{"targets": ["x:1"]}]}]}
+    flow = "scrape_configs:\n- job_name: a\n- job_name: b\n  static_configs: [{targets: [x:1]}]\n"
+    assert "static_configs: [{targets: [x:1]}]" in remove_jobs(flow, ["a"])
