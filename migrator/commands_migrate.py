@@ -304,10 +304,14 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         outputs.add(report, dump_json(data) if report.endswith(".json") else report_text(data, markdown=True),
                     field="--report")
     if rewrite is not None:
-        from migrator.rewrite import remove_jobs
+        from migrator.rewrite import remove_jobs_counted
 
         target, same = rewrite
-        new = remove_jobs(source_text or "", migrated, name=source_name, key=key)
+        new, removed = remove_jobs_counted(source_text or "", migrated, name=source_name, key=key)
+        if removed != len(migrated):
+            raise InputError(f"found {removed} of the {len(migrated)} migrated job(s) where --rewrite-source can "
+                             "remove them (this shape of source is not one it edits); nothing was written",
+                             file=source_name, field="--rewrite-source")
         if not (same and new == source_text):  # nothing removed from the source itself: left untouched
             outputs.add(target, new, field="--rewrite-source", force=force or same)
     written = {w.shown: w for w in outputs.commit()}

@@ -71,6 +71,8 @@ def _edit_doc(doc: Any, names: set[str], where: str, key: str | None = None) -> 
     if not isinstance(doc, dict):
         return 0
     kind = doc.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(doc.get("items"), list):
+        return sum(_edit_doc(item, names, where, key) for item in doc["items"])  # kubectl get ... -o yaml
     if kind in ("Secret", "ConfigMap") and "apiVersion" in doc:
         removed = 0
         for section in ("stringData", "data"):
@@ -121,12 +123,20 @@ def _edit_doc(doc: Any, names: set[str], where: str, key: str | None = None) -> 
 
 def remove_jobs(text: str, job_names: Iterable[str], *, name: str = "<source>", key: str | None = None) -> str:
     """The text with the named jobs removed and everything else as it was."""
+    return remove_jobs_counted(text, job_names, name=name, key=key)[0]
+
+
+def remove_jobs_counted(text: str, job_names: Iterable[str], *, name: str = "<source>",
+                        key: str | None = None) -> tuple[str, int]:
+    """(the text with the named jobs removed, how many jobs were removed)."""
     names = {str(n) for n in job_names}
+    if not names:
+        return text, 0
     docs = _load_all(text, name)
     removed = sum(_edit_doc(d, names, name, key) for d in docs)
     if not removed:
-        return text
+        return text, 0
     out = _dump_all(docs)
     if text.startswith("---") and not out.startswith("---"):
         out = "---\n" + out
-    return out
+    return out, removed

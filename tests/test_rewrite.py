@@ -75,3 +75,13 @@ def test_a_json_source_stays_json_and_flow_mappings_keep_their_braces():
     assert json.loads(out) == {"scrape_configs": [{"job_name": "b", "static_configs": [{"targets": ["x:1"]}]}]}
     flow = "scrape_configs:\n- job_name: a\n- job_name: b\n  static_configs: [{targets: [x:1]}]\n"
     assert "static_configs: [{targets: [x:1]}]" in remove_jobs(flow, ["a"])
+
+
+def test_a_kubectl_list_of_secrets_is_edited_item_by_item():
+    inner = "scrape_configs:\n- job_name: a\n  kubernetes_sd_configs: [{role: pod}]\n- job_name: b\n"
+    doc = {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+         "data": {"prometheus-additional.yaml": base64.b64encode(inner.encode()).decode()}}]}
+    out = yaml.safe_load(remove_jobs(yaml.safe_dump(doc), ["a"]))
+    kept = base64.b64decode(out["items"][0]["data"]["prometheus-additional.yaml"]).decode()
+    assert [j["job_name"] for j in yaml.safe_load(kept)["scrape_configs"]] == ["b"]

@@ -466,3 +466,14 @@ def test_stdin_is_given_to_one_input_only(tmp_path):
         assert not (tmp_path / "rest.yml").exists()
     r = run_cli("migrate", "-", "--inventory", inv, stdin=SOURCE)
     assert r.code == 0, r.stderr
+
+
+def test_rewrite_source_never_claims_a_removal_it_did_not_make(tmp_path, monkeypatch):
+    import migrator.rewrite
+
+    monkeypatch.setattr(migrator.rewrite, "_edit_doc", lambda *a, **kw: 0)  # a shape it cannot edit
+    src = write(tmp_path / "prometheus.yml", SOURCE)
+    rest, out = tmp_path / "rest.yml", tmp_path / "monitors"
+    r = run_cli("migrate", src, "--keep-raw", "-o", str(out), "--rewrite-source", str(rest))
+    assert r.code == 2 and "found 0 of the 1 migrated job(s)" in r.stderr, r.stderr
+    assert not rest.exists() and not out.exists()
