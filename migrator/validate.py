@@ -28,18 +28,16 @@ from typing import Any, Iterable
 import re2
 
 from migrator.errors import InputError
+from migrator.relabel.rules import check_rule, go_quote
 from migrator.relabel.duration import DURATION_PATTERN
 from migrator.relabel.duration import parse_duration as parse_duration_ms
 from migrator.schemas import KINDS, load_schema
 from migrator.sources import Document, dotted
 from migrator.version import DEFAULT_PROMETHEUS_VERSION, Version
 
-__all__ = ["validate_monitor", "validate_documents", "validate_relabel_config", "check_regex",
-           "parse_duration"]
+__all__ = ["validate_monitor", "validate_documents", "validate_relabel_config", "parse_duration"]
 
 
-ACTIONS = ("replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep",
-           "lowercase", "uppercase", "keepequal", "dropequal")
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 _DEFAULT_VERSION = Version.parse(DEFAULT_PROMETHEUS_VERSION)
@@ -66,151 +64,17 @@ def parse_duration(text: str) -> float:
 
 # --------------------------------------------------------------------------- regexes
 
+# Relabel regexes are the relabel authority's (migrator.relabel); these options are for the CRD
+# schema's own patterns only. (RE2's C++ logging would print to stderr.)
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
-# Go has no memory budget for a compiled regexp (only a size limit far beyond RE2's 8 MiB default),
-# so `\pL{1000}` is valid for Prometheus: give RE2 room to compile it.
-_RE2_OPTIONS.max_mem = 1 << 30
-
-# C++ RE2 wording -> Go regexp/syntax wording (what Prometheus prints).
-_GO_WORDING = (
-    ("invalid perl operator", "invalid or unsupported Perl syntax"),
-    ("bad repetition operator", "invalid nested repetition operator"),
-    ("invalid repetition size", "invalid repeat count"),
-    ("missing ]", "missing closing ]"),
-    ("missing )", "missing closing )"),
-    ("unexpected )", "unexpected )"),
-    ("no argument for repetition operator", "missing argument to repetition operator"),
-    ("invalid character class range", "invalid character class range"),
-)
-
-
-def _go_only_problem(regex: str, named_angle: bool) -> str | None:
-    """What Go's regexp/syntax rejects but C++ RE2 accepts (\\C, non-ASCII group names, ...)."""
-    i, n = 0, len(regex)
-    in_class, class_first = False, 0
-    groups: list[bool] = []  # open groups: capturing or not
-    depth = max_depth = 0  # nesting of capturing groups (each one a node of Go's parse tree)
-    while i < n:
-        c = regex[i]
-        if c == "\\":
-            if i + 1 >= n:
-                return None  # trailing backslash: RE2 reports it
-            d = regex[i + 1]
-            if d == "Q" and not in_class:
-                j = regex.find("\\E", i + 2)
-                if j < 0:
-                    return None
-                i = j + 2
-                continue
-            if d == "C":
-                return "invalid escape sequence: \\C"
-            i += 2
-            continue
-        if in_class:
-            if c == "[" and regex.startswith("[:", i):
-                j = regex.find(":]", i + 2)
-                if j >= 0:
-                    i = j + 2
-                    continue
-            if c == "]" and i > class_first:
-                in_class = False
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            i += 1
-            if i < n and regex[i] == "^":
-                i += 1
-            class_first = i  # a "]" right here is a literal
-            continue
-        if c == "(":
-            capturing = not regex.startswith("(?", i) or regex.startswith(("(?P<", "(?<"), i)
-            groups.append(capturing)
-            if capturing:
-                depth += 1
-                max_depth = max(max_depth, depth)
-        elif c == ")" and groups:
-            depth -= groups.pop()
-        if c == "(" and (regex.startswith("(?P<", i) or (regex.startswith("(?<", i)
-                                                        and not regex.startswith(("(?<=", "(?<!"), i))):
-            start = i + (4 if regex[i + 2] == "P" else 3)
-            if regex[i + 2] == "<" and not named_angle:
-                return "invalid or unsupported Perl syntax: (?< (use (?P<name>...), " \
-                       "or Prometheus >= 2.51)"
-            end = regex.find(">", start)
-            if end >= 0:
-                name = regex[start:end]
-                if name and not all(ch == "_" or (ch.isascii() and ch.isalnum()) for ch in name):
-                    return f"invalid named capture group: {regex[i:end + 1]}"
-        i += 1
-    # Go limits the height of the parse tree to 1000 (the anchoring concatenation is one level,
-    # the innermost node another); C++ RE2 counts differently. Other deep nestings (of
-    # repetitions, say) are not measured here.
-    if max_depth + 2 > 1000:
-        return "expression nests too deeply"
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _check_regex(regex: str, dotall: bool, named_angle: bool) -> str | None:
-    try:
-        regex.encode("utf-8")
-    except UnicodeEncodeError:
-        return "invalid UTF-8"
-    problem = _go_only_problem(regex, named_angle)
-    if problem:
-        return problem
-    # Prometheus builds the pattern by string concatenation, so `a)|(b` is valid and `(` is not.
-    pattern = ("^(?s:" if dotall else "^(?:") + regex + ")$"
-    try:
-        re2.compile(pattern, _RE2_OPTIONS)
-    except re2.error as exc:
-        arg = exc.args[0] if exc.args else str(exc)
-        msg = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
-        for cxx, go in _GO_WORDING:
-            if msg.startswith(cxx):
-                msg = go + msg[len(cxx):]
-                break
-        if msg.startswith(("missing closing", "unexpected )")):
-            msg = msg.split(":", 1)[0]  # the rest quotes our wrapper, not the user's regex
-        if "Perl syntax: (?=" in msg or "Perl syntax: (?!" in msg or "Perl syntax: (?<=" in msg \
-                or "Perl syntax: (?<!" in msg:
-            msg += " (RE2 has no lookahead or lookbehind)"
-        elif re.match(r"invalid escape sequence: \\[1-9]", msg):
-            msg += " (RE2 has no back-references)"
-        elif msg.startswith("pattern too large"):
-            msg = "expression too large"
-        return msg
-    return None
-
-
-def check_regex(regex: str, *, version: Version | str | None = None) -> str | None:
-    """None when Prometheus (Go RE2 dialect, anchored as ``^(?:regex)$``) accepts regex, else why."""
-    v = _version(version)
-    return _check_regex(regex, v.major >= 3, v.at_least("2.51.0"))
 
 
 # --------------------------------------------------------------------------- names
 
-_LEGACY_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-# Prometheus relabelTargetLegacy ("template regex T").
-_TEMPLATE_NAME = re.compile(r"(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+", re.ASCII)
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _QUALIFIED_PART = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-
-
-def _valid_label_name(name: str, utf8: bool) -> bool:
-    if utf8:
-        if not name:
-            return False
-        try:
-            name.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    return _LEGACY_NAME.fullmatch(name) is not None
 
 
 def _qualified_name_problem(key: str) -> str | None:
@@ -243,10 +107,8 @@ def _label_value_problem(value: str) -> str | None:
 
 # --------------------------------------------------------------------------- helpers
 
-def _q(s: Any) -> str:
-    """Go's %q, near enough: a double-quoted string."""
-    s = str(s)
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+#: Go's %q (the duration helpers above still say _q): the relabel authority's one quoting function.
+_q = go_quote
 
 
 def _typename(value: Any) -> str:
@@ -384,7 +246,7 @@ def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
     msg = f"must be {_ARTICLE.get(expected, expected)}, not {_ARTICLE.get(got, got)}"
     if isinstance(value, (bool, int, float)) and expected == "string":
         text = c.text(path, value)
-        msg += f" ({text}); quote it: {_q(text)}"
+        msg += f" ({text}); quote it: {go_quote(text)}"
     elif isinstance(value, (str, bool, int, float)):
         msg += f" ({c.text(path, value)})"
     c.add(path, msg)
@@ -393,13 +255,13 @@ def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
 def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
     enum = schema.get("enum")
     if enum is not None and value not in enum:
-        c.add(path, f"unsupported value {_q(value)} (supported: {', '.join(_q(e) for e in enum)})")
+        c.add(path, f"unsupported value {go_quote(value)} (supported: {', '.join(go_quote(e) for e in enum)})")
         return
     pattern = schema.get("pattern")
     if pattern is not None:
         if pattern == DURATION_PATTERN:
             if _pattern(pattern).search(value) is None:
-                c.add(path, f"invalid duration {_q(value)}: expected a Prometheus duration such as "
+                c.add(path, f"invalid duration {go_quote(value)}: expected a Prometheus duration such as "
                             "30s, 1m30s or 1h (units y, w, d, h, m, s, ms, largest first, "
                             "whole numbers)")
                 return
@@ -407,10 +269,10 @@ def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
                 try:
                     _duration_ns(value)
                 except ValueError as exc:
-                    c.add(path, f"invalid duration {_q(value)}: {exc}")
+                    c.add(path, f"invalid duration {go_quote(value)}: {exc}")
                     return
         elif _pattern(pattern).search(value) is None:
-            c.add(path, f"invalid value {_q(value)}: must match the pattern {pattern}")
+            c.add(path, f"invalid value {go_quote(value)}: must match the pattern {pattern}")
             return
     n = len(value)
     if "minLength" in schema and n < schema["minLength"]:
@@ -419,7 +281,7 @@ def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
     if "maxLength" in schema and n > schema["maxLength"]:
         c.add(path, f"must be at most {schema['maxLength']} characters long")
     if schema.get("format") == "date-time" and not _DATE_TIME.fullmatch(value):
-        c.add(path, f"invalid date-time {_q(value)} (expected RFC 3339, e.g. 2024-01-02T03:04:05Z)")
+        c.add(path, f"invalid date-time {go_quote(value)} (expected RFC 3339, e.g. 2024-01-02T03:04:05Z)")
 
 
 def _check_number(c: _Collector, value: int | float, schema: dict, path: tuple) -> None:
@@ -456,7 +318,7 @@ def _check_array(c: _Collector, value: list, schema: dict, path: tuple) -> None:
         for i, item in enumerate(value):
             if isinstance(item, (str, int, float, bool)):
                 if (type(item), item) in seen:
-                    c.add(path + (i,), f"duplicate value {_q(item) if isinstance(item, str) else item} "
+                    c.add(path + (i,), f"duplicate value {go_quote(item) if isinstance(item, str) else item} "
                                        f"(also at [{seen[(type(item), item)]}])")
                 else:
                     seen[(type(item), item)] = i
@@ -480,7 +342,7 @@ def _check_object(c: _Collector, value: dict, schema: dict, path: tuple) -> None
     free = schema.get("x-kubernetes-preserve-unknown-fields") or (props is None and extra is None)
     for req in schema.get("required", ()):
         if value.get(req) is None:
-            c.add(path + (req,), f"required field {_q(req)} is missing")
+            c.add(path + (req,), f"required field {go_quote(req)} is missing")
     for key, item in value.items():
         name = _key_str(key)
         if props is not None and name in props:
@@ -494,8 +356,8 @@ def _check_object(c: _Collector, value: dict, schema: dict, path: tuple) -> None
             if props:
                 close = difflib.get_close_matches(name, list(props), n=1, cutoff=0.6)
                 if close:
-                    hint = f" (did you mean {_q(close[0])}?)"
-            c.add(path + (key,), f"unknown field {_q(name)}{hint}")
+                    hint = f" (did you mean {go_quote(close[0])}?)"
+            c.add(path + (key,), f"unknown field {go_quote(name)}{hint}")
     if "minProperties" in schema and len(value) < schema["minProperties"]:
         c.add(path, f"must have at least {schema['minProperties']} entries")
     for rule in schema.get("x-kubernetes-validations", ()):
@@ -529,7 +391,9 @@ _AUTH_FIELDS = ("authorization", "basicAuth", "oauth2", "bearerTokenSecret")
 def _semantic_hooks(c: _Collector, value: dict, props: dict, path: tuple, cel: bool = False) -> None:
     keys = props.keys()
     if _RELABEL_PROPS <= keys:
-        _relabel(c, value, path, "crd", check_fields=False)
+        _relabel(c, value, path)
+    if len(path) == 3 and path[:2] in (("spec", "endpoints"), ("spec", "podMetricsEndpoints")):
+        _port_regex(c, value, path)
     if set(keys) == _SELECTOR_PROPS:
         _selector(c, value, path)
     if not cel and sum(f in keys for f in _AUTH_FIELDS) >= 2:  # (a CEL rule says it otherwise)
@@ -563,7 +427,7 @@ def _timeout_vs_interval(c: _Collector, value: dict, interval_key: str, path: tu
         return  # reported by the pattern check
     if t > i:
         c.add(path + ("scrapeTimeout",),
-              f"scrapeTimeout {_q(timeout)} greater than {interval_key} {_q(interval)}")
+              f"scrapeTimeout {go_quote(timeout)} greater than {interval_key} {go_quote(interval)}")
 
 
 def _selector(c: _Collector, sel: dict, path: tuple) -> None:
@@ -574,11 +438,11 @@ def _selector(c: _Collector, sel: dict, path: tuple) -> None:
             p = path + ("matchLabels", key)
             problem = _qualified_name_problem(_key_str(key))
             if problem:
-                c.add(p, f"invalid label key {_q(_key_str(key))}: {problem}")
+                c.add(p, f"invalid label key {go_quote(_key_str(key))}: {problem}")
             if isinstance(val, str):
                 problem = _label_value_problem(val)
                 if problem:
-                    c.add(p, f"invalid label value {_q(val)}: {problem}")
+                    c.add(p, f"invalid label value {go_quote(val)}: {problem}")
     exprs = sel.get("matchExpressions")
     if not isinstance(exprs, list):
         return
@@ -590,14 +454,14 @@ def _selector(c: _Collector, sel: dict, path: tuple) -> None:
         if isinstance(key, str):
             problem = _qualified_name_problem(key)
             if problem:
-                c.add(p + ("key",), f"invalid label key {_q(key)}: {problem}")
+                c.add(p + ("key",), f"invalid label key {go_quote(key)}: {problem}")
         if not isinstance(op, str):
             continue  # missing or mistyped: the schema reports it
         n = len(values) if isinstance(values, list) else 0
         if op not in SELECTOR_OPERATORS:
             close = [o for o in SELECTOR_OPERATORS if o.lower() == op.lower()]
-            hint = f" (did you mean {_q(close[0])}?)" if close else ""
-            c.add(p + ("operator",), f"{_q(op)} is not a valid label selector operator: expected "
+            hint = f" (did you mean {go_quote(close[0])}?)" if close else ""
+            c.add(p + ("operator",), f"{go_quote(op)} is not a valid label selector operator: expected "
                                      f"one of In, NotIn, Exists, DoesNotExist{hint}")
         elif op in ("In", "NotIn") and n == 0:
             c.add(p + ("values",), f"values must be non-empty for operator {op}")
@@ -608,20 +472,25 @@ def _selector(c: _Collector, sel: dict, path: tuple) -> None:
                 if isinstance(v, str):
                     problem = _label_value_problem(v)
                     if problem:
-                        c.add(p + ("values", j), f"invalid label value {_q(v)}: {problem}")
+                        c.add(p + ("values", j), f"invalid label value {go_quote(v)}: {problem}")
 
 
 # --------------------------------------------------------------------------- relabel rules
+#
+# What Prometheus accepts is decided by the relabel authority (migrator.relabel.check_rule); a
+# monitor's RelabelConfig goes through render's check_relabeling (the operator's own checks, then
+# the authority on the rule the operator generates). Here: paths, lines, and no second report of a
+# field the schema walk already refused.
 
-# Field names: CRD (camelCase) and Prometheus (snake_case) spellings.
-_FIELD_NAMES = {
-    "crd": {"source_labels": "sourceLabels", "separator": "separator", "regex": "regex",
-            "modulus": "modulus", "target_label": "targetLabel", "replacement": "replacement",
-            "action": "action"},
-    "prometheus": {"source_labels": "source_labels", "separator": "separator", "regex": "regex",
-                   "modulus": "modulus", "target_label": "target_label",
-                   "replacement": "replacement", "action": "action"},
-}
+_RELABEL_SCHEMA: dict | None = None
+
+
+def _relabel_schema() -> dict:
+    global _RELABEL_SCHEMA
+    if _RELABEL_SCHEMA is None:
+        spec = load_schema("ServiceMonitor")["versions"]["v1"]["properties"]["spec"]
+        _RELABEL_SCHEMA = spec["properties"]["endpoints"]["items"]["properties"]["relabelings"]["items"]
+    return _RELABEL_SCHEMA
 
 
 def validate_relabel_config(rule: dict, *, path: tuple, doc: Document | None = None,
@@ -639,165 +508,42 @@ def validate_relabel_config(rule: dict, *, path: tuple, doc: Document | None = N
             style = "prometheus"
         else:
             style = "crd"
-    if style not in _FIELD_NAMES:
+    if style not in ("crd", "prometheus"):
         raise ValueError(f"style must be 'crd' or 'prometheus', not {style!r}")
     c = _Collector(doc, _version(version))
-    _relabel(c, rule, tuple(path), style, check_fields=True)
+    path = tuple(path)
+    if style == "crd":
+        if rule is None:
+            c.add(path, "a relabeling must be a mapping, not null")
+        else:
+            _walk(c, rule, _relabel_schema(), path)  # the schema, then _relabel (a semantic hook)
+        return c.errors
+    text_of = None
+    if doc is not None:
+        def text_of(field: str) -> str | None:
+            return doc.text_of(path + (field,))
+    for p in check_rule(rule, version=c.version, text_of=text_of):
+        c.add(path + p.path, str(p))
     return c.errors
 
 
-def _relabel(c: _Collector, rule: Any, path: tuple, style: str, *, check_fields: bool) -> None:
-    names = _FIELD_NAMES[style]
-    raw = style == "prometheus"
-    if rule is None or (raw and rule == {}):
-        c.add(path, "empty or null relabeling rule")
-        return
-    if not isinstance(rule, dict):
-        c.add(path, f"a relabeling rule must be a mapping, not {_an(rule)}")
-        return
-    known = set(names.values())
-    if check_fields:
-        for key in rule:
-            if _key_str(key) not in known:
-                close = difflib.get_close_matches(_key_str(key), sorted(known), n=1, cutoff=0.6)
-                hint = f" (did you mean {_q(close[0])}?)" if close else ""
-                c.add(path + (key,), f"unknown field {_q(_key_str(key))} in relabeling rule{hint}")
+def _relabel(c: _Collector, rule: Any, path: tuple) -> None:
+    """A monitor's RelabelConfig (after the schema walk): the operator's and Prometheus's verdict."""
+    from migrator.render.monitors import check_relabeling
 
-    def fpath(field: str) -> tuple:
-        return path + (names[field],)
+    reported = {e.field for e in c.errors}
+    for p in check_relabeling(rule, c.version):
+        full = path + p.path
+        if not any(dotted(full[:k]) in reported for k in range(len(path) + 1, len(full) + 1)):
+            c.add(full, str(p))
 
-    def has(field: str) -> bool:
-        return names[field] in rule
 
-    def get_str(field: str, default: str) -> str | None:
-        """The field as Prometheus reads it: absent -> default, null -> "", scalar -> its text."""
-        if not has(field):
-            return default
-        v = rule[names[field]]
-        if v is None:
-            return ""
-        if isinstance(v, str):
-            return v
-        if isinstance(v, (list, dict)):
-            if check_fields:
-                c.add(fpath(field), f"must be a string, not {_an(v)}")
-            return None
-        if check_fields and not raw:
-            _type_error(c, v, "string", fpath(field))
-            return None
-        return c.text(fpath(field), v)  # go-yaml reads `regex: 010` as the string "010"
+def _port_regex(c: _Collector, endpoint: Any, path: tuple) -> None:
+    """An endpoint's port name goes into a relabel regex: it must be a valid one."""
+    from migrator.render.monitors import port_regex_problems
 
-    utf8 = c.utf8
-    v = c.version
-
-    # action
-    if raw and has("action") and rule[names["action"]] is None:
-        c.add(fpath("action"), "relabel action cannot be empty")
-        return
-    action_text = get_str("action", "replace")
-    if action_text is None:
-        return
-    if action_text == "" and not raw:
-        action_text = "replace"  # the operator's default for an empty action
-    action = action_text.lower()
-    if action not in ACTIONS:
-        if raw or check_fields:  # for monitors, the schema enum reports it
-            c.add(fpath("action"), f"unknown relabel action {_q(action_text)} (expected one of "
-                                   f"{', '.join(ACTIONS)})")
-        return
-    if action in ("lowercase", "uppercase") and not v.at_least("2.36.0"):
-        c.add(fpath("action"), f"{action_text} relabel action is only supported from Prometheus "
-                               "version 2.36.0")
-        return
-    if action in ("keepequal", "dropequal") and not v.at_least("2.41.0"):
-        c.add(fpath("action"), f"{action_text} relabel action is only supported from Prometheus "
-                               "version 2.41.0")
-        return
-
-    # regex (its own error, besides the rule-shape error below)
-    regex = get_str("regex", "(.*)")
-    if regex is not None:
-        problem = check_regex(regex, version=v)
-        if problem:
-            c.add(fpath("regex"), f"invalid regex {_q(regex)}: {problem}")
-
-    # source labels: valid label names (legacy rules before Prometheus 3.0, else non-empty UTF-8)
-    sources = rule.get(names["source_labels"])
-    if isinstance(sources, list):
-        for i, s in enumerate(sources):
-            if isinstance(s, str) and not _valid_label_name(s, utf8):
-                c.add(fpath("source_labels") + (i,), f"{_q(s)} is not a valid label name")
-    elif sources is not None and not isinstance(sources, list) and check_fields:
-        c.add(fpath("source_labels"), f"must be a list, not {_an(sources)}")
-
-    modulus = rule.get(names["modulus"])
-    if modulus is not None and (isinstance(modulus, bool) or not isinstance(modulus, int)):
-        if check_fields:
-            c.add(fpath("modulus"), f"must be an integer, not {_an(modulus)}")
-        return  # the rule's shape cannot be judged further
-    elif isinstance(modulus, int) and check_fields and not 0 <= modulus < 2**64:
-        c.add(fpath("modulus"), f"must be between 0 and {2**64 - 1}, not {modulus}")
-    target = get_str("target_label", "")
-    replacement = get_str("replacement", "$1")
-    separator = get_str("separator", ";")
-    if target is None or replacement is None or separator is None:
-        return
-    tl, rp = names["target_label"], names["replacement"]
-
-    def fail(field: str, message: str) -> None:
-        c.add(fpath(field), message)
-
-    # The rule-shape checks, in Prometheus' order; the first failure is reported.
-    if action == "hashmod" and not modulus:
-        return fail("modulus", "relabel configuration for hashmod requires non-zero modulus")
-    if action in ("replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal") and not target:
-        return fail("target_label", f"relabel configuration for {action_text} action requires "
-                                    f"{repr(tl) if raw else tl} value")
-    if action == "replace":
-        if utf8:
-            ok = _valid_label_name(target, True)
-        elif "$" in target or not v.at_least("2.50.0"):
-            ok = _TEMPLATE_NAME.fullmatch(target) is not None
-        else:
-            ok = _valid_label_name(target, False)
-        if not ok:
-            return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
-    if action in ("lowercase", "uppercase", "keepequal", "dropequal"):
-        ok = (_TEMPLATE_NAME.fullmatch(target) is not None if not v.at_least("2.50.0")
-              else _valid_label_name(target, utf8))
-        if not ok:
-            return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
-        if has("replacement") and replacement != "$1":
-            return fail("replacement", f"'{rp}' can not be set for {action_text} action")
-    if action == "labelmap" and has("replacement"):
-        ok = (_valid_label_name(replacement, True) if utf8
-              else _TEMPLATE_NAME.fullmatch(replacement) is not None)
-        if not ok:
-            return fail("replacement", f"{_q(replacement)} is invalid '{rp}' for {action_text} action")
-    if action == "hashmod" and not _valid_label_name(target, utf8):
-        return fail("target_label", f"{_q(target)} is invalid '{tl}' for {action_text} action")
-    if action in ("keepequal", "dropequal"):
-        # Prometheus rejects any written regex, even "(.*)" (it compares compiled objects). The
-        # operator lets "(.*)" through but writes it into the configuration, which Prometheus then
-        # refuses to load; an empty regex is not written at all.
-        regex_set = has("regex") and (raw or regex != "")
-        if regex_set or modulus or separator != ";" or replacement != "$1":
-            bad = next(f for f, cond in (("regex", regex_set), ("modulus", bool(modulus)),
-                                         ("separator", separator != ";"),
-                                         ("replacement", replacement != "$1")) if cond)
-            note = (" (the operator accepts regex \"(.*)\" but Prometheus rejects the generated "
-                    "configuration)" if bad == "regex" and not raw and regex == "(.*)" else "")
-            return fail(bad, f"{action_text} action requires only '{names['source_labels']}' and "
-                             f"'{tl}', and no other fields{note}")
-    if action in ("labeldrop", "labelkeep"):
-        src_set = (has("source_labels") and (raw or bool(sources)))
-        conds = (("source_labels", src_set), ("target_label", target != ""),
-                 ("modulus", bool(modulus)), ("separator", separator != ";"),
-                 ("replacement", replacement != "$1"))
-        bad = next((f for f, cond in conds if cond), None)
-        if bad:
-            return fail(bad, f"{action_text} action requires only 'regex', and no other fields")
-    return None
+    for key, message in port_regex_problems(path[1], endpoint, c.version):
+        c.add(path + (key,), message)
 
 
 # --------------------------------------------------------------------------- metadata
@@ -819,8 +565,8 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
     for key in meta:
         if _key_str(key) not in _META_FIELDS:
             close = difflib.get_close_matches(_key_str(key), sorted(_META_FIELDS), n=1, cutoff=0.6)
-            hint = f" (did you mean {_q(close[0])}?)" if close else ""
-            c.add(path + (key,), f"unknown field {_q(_key_str(key))}{hint}")
+            hint = f" (did you mean {go_quote(close[0])}?)" if close else ""
+            c.add(path + (key,), f"unknown field {go_quote(_key_str(key))}{hint}")
     name = meta.get("name")
     if name is None:
         c.add(path + ("name",), "required field \"name\" is missing")
@@ -829,10 +575,10 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
     elif name == "":
         c.add(path + ("name",), "name must not be empty")
     elif name in (".", "..") or "/" in name or "%" in name:
-        c.add(path + ("name",), f"invalid name {_q(name)}: may not be '.' or '..' and may not "
+        c.add(path + ("name",), f"invalid name {go_quote(name)}: may not be '.' or '..' and may not "
                                 "contain '/' or '%'")
     elif strict_names and (len(name) > 253 or not _DNS_SUBDOMAIN.fullmatch(name)):
-        c.add(path + ("name",), f"invalid name {_q(name)}: must be a lowercase RFC 1123 subdomain "
+        c.add(path + ("name",), f"invalid name {go_quote(name)}: must be a lowercase RFC 1123 subdomain "
                                 "(a-z, 0-9, '-' and '.', starting and ending with an alphanumeric "
                                 "character, at most 253 characters)")
     ns = meta.get("namespace")
@@ -840,7 +586,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
         if not isinstance(ns, str):
             _type_error(c, ns, "string", path + ("namespace",))
         elif len(ns) > 63 or not _DNS_LABEL.fullmatch(ns):
-            c.add(path + ("namespace",), f"invalid namespace {_q(ns)}: must be a lowercase RFC 1123 "
+            c.add(path + ("namespace",), f"invalid namespace {go_quote(ns)}: must be a lowercase RFC 1123 "
                                          "label (a-z, 0-9 and '-', at most 63 characters)")
     for field in ("labels", "annotations"):
         m = meta.get(field)
@@ -853,7 +599,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
             p = path + (field, key)
             problem = _qualified_name_problem(_key_str(key))
             if problem:
-                c.add(p, f"invalid {field[:-1]} key {_q(_key_str(key))}: {problem}")
+                c.add(p, f"invalid {field[:-1]} key {go_quote(_key_str(key))}: {problem}")
             if val is None:
                 continue
             if not isinstance(val, str):
@@ -861,7 +607,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
             elif field == "labels":
                 problem = _label_value_problem(val)
                 if problem:
-                    c.add(p, f"invalid label value {_q(val)}: {problem}")
+                    c.add(p, f"invalid label value {go_quote(val)}: {problem}")
 
 
 # --------------------------------------------------------------------------- entry point
@@ -888,7 +634,7 @@ def validate_monitor(doc: Document, *, version: Version | str | None = None,
         return c.errors
     schema_doc = load_schema(kind)
     if schema_doc is None:
-        c.add(("kind",), f"cannot validate kind {_q(kind)}: expected one of {', '.join(KINDS)}")
+        c.add(("kind",), f"cannot validate kind {go_quote(kind)}: expected one of {', '.join(KINDS)}")
         return c.errors
     api = data.get("apiVersion")
     group = schema_doc["group"]
@@ -899,7 +645,7 @@ def validate_monitor(doc: Document, *, version: Version | str | None = None,
         return c.errors
     if not isinstance(api, str) or "/" not in api or api.split("/", 1)[0] != group \
             or api.split("/", 1)[1] not in schema_doc["versions"]:
-        c.add(("apiVersion",), f"apiVersion {_q(api)} is not served for {kind} (expected {expected})")
+        c.add(("apiVersion",), f"apiVersion {go_quote(api)} is not served for {kind} (expected {expected})")
         return c.errors
     schema = schema_doc["versions"][api.split("/", 1)[1]]
     _walk(c, data, schema, ())

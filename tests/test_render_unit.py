@@ -306,8 +306,9 @@ def test_text1_protocol_dropped_before_v3():
     ("v3.13.2", sm(endpoints=[{"port": "w", "relabelings": [{"action": "hashmod", "targetLabel": "x"}]}]),
      "modulus"),
     ("v3.13.2", sm(endpoints=[{"port": "w", "relabelings": [{"regex": "(", "targetLabel": "x"}]}]),
-     "invalid regex"),
-    ("v2.55.0", sm(endpoints=[{"port": "w", "relabelings": [{"targetLabel": "${1}"}]}]), "target_label"),
+     "error parsing regexp: missing closing \\)"),
+    # a template target must match Prometheus's template regex before 3.2 ("${1}" does, "0${1}" not)
+    ("v2.55.0", sm(endpoints=[{"port": "w", "relabelings": [{"targetLabel": "0${1}"}]}]), "target_label"),
     ("v3.13.2", sm(endpoints=[{"port": "w", "noProxy": "x"}]), "noProxy"),
 ])
 def test_rejections(version, monitor, match):
@@ -328,6 +329,7 @@ def test_accepted_just_at_the_gate():
     render(sm(selectorMechanism="RoleSelector"), {"version": "v2.17.0"}, mode="operator")
     render(sm(endpoints=[{"port": "w", "interval": "10s", "scrapeTimeout": "10s"}]), mode="operator")
     render(sm(endpoints=[{"port": "w", "relabelings": [{"targetLabel": "${1}"}]}]), {"version": "v3.0.0"})
+    render(sm(endpoints=[{"port": "w", "relabelings": [{"targetLabel": "${1}"}]}]), {"version": "v2.55.0"})
 
 
 def test_multiple_default_scrape_classes_rejected():

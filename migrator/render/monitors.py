@@ -36,11 +36,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.errors import InputError
+from migrator.relabel.rules import ACTION_SINCE, RuleProblem, check_rule, go_quote
 from migrator.render.assets import AssetStore
 from migrator.render.context import RenderContext
 from migrator.render.util import (label_selector_string, parse_base2_bytes, parse_duration_ms,
-                                  quantity_to_float, sanitize_label_name, valid_label_name,
-                                  valid_label_name_with_vars)
+                                  quantity_to_float, sanitize_label_name, valid_label_name)
+from migrator.version import Version
 
 TLS_ASSETS_DIR = "/etc/prometheus/certs"
 CONFIGMAPS_DIR = "/etc/prometheus/configmaps"
@@ -205,50 +206,15 @@ class _Renderer:
     # -- relabel configs -----------------------------------------------------------------------------
     def validate_relabelings(self, rcs: list, fld: str) -> None:
         """The operator's LabelConfigValidator: a failure rejects the monitor."""
-        v = self.ctx.version
-        utf8 = self.ctx.at_least("3.0.0")
         for i, rc in enumerate(rcs):
-            f = f"{fld}[{i}]"
-            if not isinstance(rc, dict):
-                raise self.error("a relabeling must be a mapping", f)
-            raw_action = _s(rc.get("action")) or "replace"
-            action = raw_action.lower()
-            target = _s(rc.get("targetLabel"))
-            repl = rc.get("replacement")
-            repl_set = repl is not None and _s(repl) != "$1"
-            sep = rc.get("separator")
-            modulus = rc.get("modulus") or 0
-            regex = _s(rc.get("regex"))
-            if action in ("lowercase", "uppercase") and not self.ctx.at_least("2.36.0"):
-                raise self.error(f"{raw_action} relabel action is only supported from Prometheus version "
-                                 f"2.36.0 (rendering for {v})", f + ".action")
-            if action in ("keepequal", "dropequal") and not self.ctx.at_least("2.41.0"):
-                raise self.error(f"{raw_action} relabel action is only supported from Prometheus version "
-                                 f"2.41.0 (rendering for {v})", f + ".action")
-            _check_regex(self, regex, f + ".regex")
-            if action == "hashmod" and modulus == 0:
-                raise self.error("relabel configuration for hashmod requires non-zero modulus", f)
-            if action in ("replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal") \
-                    and target == "":
-                raise self.error(f"relabel configuration for {raw_action} action needs targetLabel value", f)
-            if action == "replace" and not valid_label_name(target, utf8):
-                raise self.error(f"{target!r} is invalid 'target_label' for {raw_action} action", f)
-            if action in ("lowercase", "uppercase", "keepequal", "dropequal", "hashmod") \
-                    and not valid_label_name(target, utf8):
-                raise self.error(f"{target!r} is invalid 'target_label' for {raw_action} action", f)
-            if action in ("lowercase", "uppercase", "keepequal", "dropequal") and repl_set:
-                raise self.error(f"'replacement' can not be set for {raw_action} action", f)
-            if action == "labelmap" and repl is not None and not valid_label_name_with_vars(_s(repl), utf8):
-                raise self.error(f"{_s(repl)!r} is invalid 'replacement' for {raw_action} action", f)
-            if action in ("keepequal", "dropequal"):
-                if (regex not in ("", "(.*)")) or modulus not in (0, None) or \
-                        (sep is not None and _s(sep) != ";") or repl_set:
-                    raise self.error(f"{raw_action} action requires only 'source_labels' and `target_label`, "
-                                     "and no other fields", f)
-            if action in ("labeldrop", "labelkeep"):
-                if _l(rc.get("sourceLabels")) or target != "" or modulus not in (0, None) or \
-                        (sep is not None and _s(sep) != ";") or repl_set:
-                    raise self.error(f"{raw_action} action requires only 'regex', and no other fields", f)
+            problems = check_relabeling(rc, self.ctx.version)
+            if problems:
+                raise self.error(str(problems[0]), _join(f"{fld}[{i}]", problems[0].path))
+
+    def check_port_regexes(self, ep: dict, fld: str, endpoints_key: str) -> None:
+        """The operator writes a port name into a keep rule's regex verbatim: it must be one."""
+        for key, message in port_regex_problems(endpoints_key, ep, self.ctx.version):
+            raise self.error(message, f"{fld}.{key}")
 
     # -- shared pieces -----------------------------------------------------------------------------
     def honor_labels(self, cfg: dict, value: Any) -> None:
@@ -426,26 +392,7 @@ class _Renderer:
 
     def relabel_list(self, rcs: list) -> list[dict]:
         """generateRelabelConfig."""
-        out = []
-        for rc in rcs:
-            rc = _d(rc)
-            r: dict = {}
-            if _l(rc.get("sourceLabels")):
-                r["source_labels"] = [_s(x) for x in rc["sourceLabels"]]
-            if rc.get("separator") is not None:
-                r["separator"] = _s(rc["separator"])
-            if _s(rc.get("targetLabel")):
-                r["target_label"] = _s(rc["targetLabel"])
-            if _s(rc.get("regex")):
-                r["regex"] = _s(rc["regex"])
-            if rc.get("modulus"):
-                r["modulus"] = int(rc["modulus"])
-            if rc.get("replacement") is not None:
-                r["replacement"] = _s(rc["replacement"])
-            if _s(rc.get("action")):
-                r["action"] = _s(rc["action"]).lower()
-            out.append(r)
-        return out
+        return [operator_relabel_rule(rc) for rc in rcs]
 
     def enforced(self, monitor: dict, rcs: list) -> list:
         """namespacelabeler.GetRelabelingConfigs: append the enforced namespace label rule."""
@@ -713,6 +660,7 @@ class _Renderer:
                     raise self.error("it accesses file system via tls config which Prometheus specification "
                                      "prohibits (arbitraryFSAccessThroughSMs.deny)", fld + ".tlsConfig")
             self.check_endpoint(ep, fld, endpoints_key == "endpoints")
+            self.check_port_regexes(ep, fld, endpoints_key)
         sc = spec.get("scrapeClass")
         if _s(sc) and _s(sc) not in self.ctx.scrape_classes:
             raise self.error(f"scrapeClass {_s(sc)!r} not found in Prometheus scrapeClasses", "spec.scrapeClass")
@@ -949,15 +897,87 @@ class _Renderer:
         return self.finish_job(cfg, rl, port, tp, spec, sc, m, ep, fld)
 
 
-def _check_regex(r: _Renderer, regex: str, fld: str) -> None:
-    try:
-        import re2
-    except ImportError:  # pragma: no cover - google-re2 is a dependency
-        return
-    try:
-        re2.compile("^(?s:" + regex + ")$")
-    except Exception as exc:  # re2.error
-        raise r.error(f"invalid regex {regex} for relabel configuration: {exc}", fld) from None
+#: CRD field names of a RelabelConfig, by Prometheus field name.
+_CRD_FIELD = {"source_labels": "sourceLabels", "target_label": "targetLabel"}
+
+
+def operator_relabel_rule(rc: Any) -> dict:
+    """generateRelabelConfig for one RelabelConfig: the Prometheus rule the operator writes."""
+    rc = _d(rc)
+    r: dict = {}
+    if _l(rc.get("sourceLabels")):
+        r["source_labels"] = [_s(x) for x in rc["sourceLabels"]]
+    if rc.get("separator") is not None:
+        r["separator"] = _s(rc["separator"])
+    if _s(rc.get("targetLabel")):
+        r["target_label"] = _s(rc["targetLabel"])
+    if _s(rc.get("regex")):
+        r["regex"] = _s(rc["regex"])
+    modulus = rc.get("modulus")
+    if modulus:  # (a modulus of the wrong type is kept as is: the relabel authority refuses it)
+        r["modulus"] = int(modulus) if isinstance(modulus, int) and not isinstance(modulus, bool) else modulus
+    if rc.get("replacement") is not None:
+        r["replacement"] = _s(rc["replacement"])
+    if _s(rc.get("action")):
+        r["action"] = _s(rc["action"]).lower()
+    return r
+
+
+def check_relabeling(rc: Any, version: Any) -> list[RuleProblem]:
+    """Why the operator or Prometheus ``version`` refuses a monitor's RelabelConfig ([] = neither).
+
+    The operator's own checks (a mapping; lowercase/uppercase need 2.36, keepequal/dropequal 2.41,
+    in its words), then the relabel authority on the rule the operator generates from it. Paths
+    use the CRD's field names (``targetLabel``); validate and render both call this.
+    """
+    if not isinstance(rc, dict):
+        return [RuleProblem((), "a relabeling must be a mapping")]
+    v = version if isinstance(version, Version) else Version.parse(version)
+    out: list[RuleProblem] = []
+    action = _s(rc.get("action"))
+    since = ACTION_SINCE.get(action.lower())
+    if since is not None and v < since:
+        out.append(RuleProblem(("action",), f"{action} relabel action is only supported from Prometheus "
+                                            f"version {since.text[1:]}", f"the version in use is {v}"))
+    seen = {p.path[:1] for p in out}
+    for p in check_rule(operator_relabel_rule(rc), version=v):
+        path = (_CRD_FIELD.get(p.path[0], p.path[0]),) + p.path[1:] if p.path else ()
+        if path[:1] not in seen:
+            hint = p.hint
+            if path == ("regex",) and _s(rc.get("regex")) == "(.*)" and action.lower() in ("keepequal",
+                                                                                         "dropequal"):
+                hint = "the operator accepts regex \"(.*)\" but Prometheus rejects the generated configuration"
+            out.append(RuleProblem(path, p.message, hint))
+    return out
+
+
+def port_regex_problems(endpoints_key: str, ep: Any, version: Any) -> list[tuple[str, str]]:
+    """(field, message) for an endpoint's port name that is no valid regex.
+
+    Render (like the operator) keeps targets with ``regex: <port>`` (endpoints[].port or a string
+    targetPort; podMetricsEndpoints[].port, else a string targetPort when no portNumber): a name
+    such as ``http[`` makes a configuration Prometheus refuses to load.
+    """
+    ep = _d(ep)
+    port, tp = _s(ep.get("port")), ep.get("targetPort")
+    if port:
+        key, text = "port", port
+    elif endpoints_key == "podMetricsEndpoints" and ep.get("portNumber"):
+        return []
+    elif isinstance(tp, str) and tp:
+        key, text = "targetPort", tp
+    else:
+        return []
+    problems = check_rule({"action": "keep", "source_labels": ["__meta_kubernetes_pod_container_port_name"],
+                           "regex": text}, version=version)
+    return [(key, f"{key} {go_quote(text)} is not a valid regex, and the operator writes it into a relabel "
+                  f"rule's regex: {problems[0]}")] if problems else []
+
+
+def _join(fld: str, path: tuple) -> str:
+    for part in path:
+        fld += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return fld
 
 
 def _int_or_string(tp: Any) -> str:
