@@ -6,7 +6,9 @@ import copy
 
 import pytest
 
-from migrator.discovery import TargetGroup, discover, flatten
+from migrator.discovery import (ROLE_KIND, ROLES, TargetGroup, check_sd_config, check_sd_configs, discover, flatten,
+                                 roles)
+from migrator.discovery.common import ALLOWED_SELECTORS
 from migrator.discovery.common import join_host_port, sanitize
 from migrator.discovery.selectors import parse_field_selector, parse_label_selector
 from migrator.errors import InputError
@@ -184,7 +186,7 @@ def test_field_selector_invalid(sel, kind):
 
 @pytest.mark.parametrize("sd,version,message", [
     ({"role": "endpointslices"}, None, "endpointslices"),
-    ({"role": "Pod"}, None, "'Pod'"),
+    ({"role": "Pod"}, None, 'unknown Kubernetes SD role "Pod"'),
     ({}, None, "role missing"),
     ({"role": "pod", "selectors": [{"role": "pod"}, {"role": "pod"}]}, None, "duplicated selector role: pod"),
     ({"role": "service", "selectors": [{"role": "pod"}]}, None, "service role supports only service selectors"),
@@ -194,11 +196,149 @@ def test_field_selector_invalid(sel, kind):
     ({"role": "pod", "attach_metadata": {"namespace": True}}, "3.5.0", "3.6.0"),
     ({"role": "pod", "attach_metadata": {"deployment": True}}, "3.10.2", "3.11.0"),
     ({"role": "pod", "attach_metadata": {"bogus": True}}, None, "bogus"),
+    ({"role": {"a": 1}}, None, "cannot unmarshal !!map into string"),
+    ({"role": "pod", "namespaces": 5}, None, "namespaces: cannot unmarshal !!int `5`"),
+    ({"role": "pod", "selectors": "x"}, None, "selectors: cannot unmarshal !!str `x` into []kubernetes.SelectorConfig"),
+    ({"role": "endpointslice"}, "2.20.0", 'unknown Kubernetes SD role "endpointslice" (new in Prometheus v2.21.0'),
+    ({"role": "pod", "attach_metadata": {"node": True}}, "2.34.0", "field attach_metadata not found"),
 ])
 def test_config_rejected(sd, version, message):
     with pytest.raises(InputError) as err:
         run(sd, [pod()], version)
     assert message in str(err.value)
+
+
+# -- check_sd_config: every problem, with its path, never an exception ---------------------------
+
+V242 = Version(2, 42, 0)
+
+
+@pytest.mark.parametrize("sd,version,want", [
+    ({"role": "pod"}, None, []),
+    ({"role": "endpointslice", "selectors": [{"role": "pod"}, {"role": "service"}, {"role": "endpointslice"}]},
+     V242, []),
+    ({"role": "pod", "api_server": "https://k", "bearer_token": "t", "follow_redirects": True}, None, []),
+    ({"role": "pod", "follow_redirects": True, "tls_config": {}, "enable_http2": True}, None, []),
+    # wrong types: a problem at the value's path, in yaml.v2's words
+    ({"role": {"a": 1}}, None,
+     [("role", "cannot unmarshal !!map into string (a role is one of: pod, service, endpoints, endpointslice, "
+               "node, ingress)")]),
+    ({"role": ["pod"]}, None, [("role", "cannot unmarshal !!seq into string (a role is one of: pod, service, "
+                                        "endpoints, endpointslice, node, ingress)")]),
+    ({"role": 5}, None, [("role", 'unknown Kubernetes SD role "5"')]),
+    ({"role": "pod", "namespaces": 5}, None,
+     [("namespaces", "cannot unmarshal !!int `5` into kubernetes.plain (namespaces must be a mapping with "
+                     "names and own_namespace)")]),
+    ({"role": "pod", "namespaces": {"names": "a", "own_namespace": "yes, please", "x": 1}}, None,
+     [("namespaces.x", "field x not found in type kubernetes.plain"),
+      ("namespaces.names", "cannot unmarshal !!str `a` into []string"),
+      ("namespaces.own_namespace", "cannot unmarshal !!str `yes, pl...` into bool")]),
+    ({"role": "pod", "namespaces": {"names": ["a", {"b": 1}]}}, None,
+     [("namespaces.names[1]", "cannot unmarshal !!map into string")]),
+    ({"role": "pod", "selectors": "x"}, None,
+     [("selectors", "cannot unmarshal !!str `x` into []kubernetes.SelectorConfig")]),
+    ({"role": "pod", "selectors": [5, {"role": "pod", "label": ["a"], "bogus": 1}]}, None,
+     [("selectors[0]", "cannot unmarshal !!int `5` into kubernetes.SelectorConfig"),
+      ("selectors[1].bogus", "field bogus not found in type kubernetes.SelectorConfig"),
+      ("selectors[1].label", "cannot unmarshal !!seq into string")]),
+    ({"role": "pod", "attach_metadata": 5}, None,
+     [("attach_metadata", "cannot unmarshal !!int `5` into kubernetes.AttachMetadataConfig")]),
+    ({"role": "pod", "attach_metadata": {"node": "x"}}, None,
+     [("attach_metadata.node", "cannot unmarshal !!str `x` into bool")]),
+    ({"role": "pod", "kubeconfig_file": {"a": 1}}, None, [("kubeconfig_file", "cannot unmarshal !!map into string")]),
+    ({"role": "pod", "namespace": ["a"], "bogus": 1}, None,
+     [("namespace", "field namespace not found in type kubernetes.plain"),
+      ("bogus", "field bogus not found in type kubernetes.plain")]),
+    (5, None, [("", "cannot unmarshal !!int `5` into kubernetes.plain (a kubernetes_sd_configs entry must be a "
+                    "mapping)")]),
+    (None, None, [("", "empty or null section in kubernetes_sd_configs")]),
+    # roles
+    ({}, None, [("role", "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")]),
+    ({"role": None}, None, [("role", "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")]),
+    ({"role": ""}, None, [("role", 'unknown Kubernetes SD role ""')]),
+    ({"role": "pods"}, None, [("role", 'unknown Kubernetes SD role "pods" (did you mean pod?)')]),
+    ({"role": "endpointslices"}, None,
+     [("role", 'unknown Kubernetes SD role "endpointslices" (VictoriaMetrics spelling; Prometheus calls it '
+               'endpointslice)')]),
+    ({"role": "endpointslice"}, Version(2, 20, 0),
+     [("role", 'unknown Kubernetes SD role "endpointslice" (new in Prometheus v2.21.0; this is v2.20.0)')]),
+    ({}, Version(2, 20, 0), [("role", "role missing (one of: pod, service, endpoints, node, ingress)")]),
+    # selectors: every one judged, duplicates and roles not allowed both reported
+    ({"role": "pod", "selectors": [{"role": "node"}, {"role": "pod", "label": "a in (", "field": "x"},
+                                   {"role": "pod"}, {"role": "bogus"}, {}]}, V242,
+     [("selectors[0].role", "pod role supports only pod selectors"),
+      ("selectors[1].field", "invalid selector: 'x'; can't understand 'x'"),
+      ("selectors[1].label", "unable to parse requirement: found 'end of string', expected: ',' or ')'"),
+      ("selectors[2].role", "duplicated selector role: pod"),
+      ("selectors[3].role", 'unknown Kubernetes SD role "bogus"'),
+      ("selectors[4].role", "pod role supports only pod selectors")]),
+    ({"role": "pod", "selectors": [{"role": "node"}]}, Version(3, 11, 0), []),
+    ({"role": "service", "selectors": [{"role": "service", "field": "spec.bogus=1"}]}, None, []),  # API server's
+    # attach_metadata by release
+    ({"role": "pod", "attach_metadata": {"node": True}}, Version(2, 34, 0),
+     [("attach_metadata", "field attach_metadata not found in type kubernetes.plain (new in Prometheus v2.35.0; "
+                          "this is v2.34.0)")]),
+    ({"role": "pod", "attach_metadata": {"node": True, "namespace": True, "cronjob": True}}, V242,
+     [("attach_metadata.namespace", "field namespace not found in type kubernetes.AttachMetadataConfig (new in "
+                                    "Prometheus v3.6.0; this is v2.42.0)"),
+      ("attach_metadata.cronjob", "field cronjob not found in type kubernetes.AttachMetadataConfig (new in "
+                                  "Prometheus v3.11.0; this is v2.42.0)")]),
+    ({"role": "pod", "attach_metadata": {"node": True, "namespace": True, "cronjob": True}}, None, []),
+    # connection settings (SDConfig.UnmarshalYAML)
+    ({"role": "pod", "api_server": "https://k", "kubeconfig_file": "/k", "namespaces": {"own_namespace": True}},
+     None, [("kubeconfig_file", "cannot use 'kubeconfig_file' and 'api_server' simultaneously"),
+            ("namespaces.own_namespace", "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously"),
+            ("namespaces.own_namespace", "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' "
+                                         "simultaneously")]),
+    ({"role": "pod", "bearer_token": "t"}, None,
+     [("", "to use custom HTTP client configuration please provide the 'api_server' URL explicitly")]),
+    ({"role": "pod", "follow_redirects": False, "kubeconfig_file": "/k"}, None,
+     [("", "cannot use a custom HTTP client configuration together with 'kubeconfig_file'"),
+      ("", "to use custom HTTP client configuration please provide the 'api_server' URL explicitly")]),
+])
+def test_check_sd_config(sd, version, want):
+    got = [(p.field, p.message) for p in check_sd_config(sd, version)]
+    assert got == want
+
+
+def test_check_sd_configs_paths_start_at_the_entry():
+    assert [str(p) for p in check_sd_configs([{"role": "pod"}, {"role": "pods", "namespaces": 5}])] == [
+        '[1].role: unknown Kubernetes SD role "pods" (did you mean pod?)',
+        "[1].namespaces: cannot unmarshal !!int `5` into kubernetes.plain (namespaces must be a mapping with "
+        "names and own_namespace)"]
+    assert [str(p) for p in check_sd_configs(5)] == ["cannot unmarshal !!int `5` into []*kubernetes.SDConfig"]
+    assert check_sd_configs(None) == []
+
+
+@pytest.mark.parametrize("sd", [{"role": {"a": 1}}, {"role": "pod", "namespaces": 5}, {"role": "pod", "selectors": "x"},
+                                {"role": "pod", "selectors": [None, 1.5, []]}, [], "pod", 5, None,
+                                {"role": "pod", "attach_metadata": []}, {"role": "pod", "namespaces": []}])
+def test_discover_reports_wrong_types_as_input_errors(sd):
+    with pytest.raises(InputError):
+        run(sd, [pod()])
+
+
+def test_discover_reports_every_problem():
+    with pytest.raises(InputError) as err:
+        run({"role": "pod", "namespaces": 5, "selectors": "x"}, [pod()])
+    assert "namespaces: cannot unmarshal" in err.value.message and "selectors: cannot unmarshal" in err.value.message
+
+
+def test_one_roles_list():
+    assert ROLES == ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
+    assert roles(Version(2, 20, 0)) == ("pod", "service", "endpoints", "node", "ingress")
+    assert roles(V242) == roles() == ROLES
+    assert set(ROLE_KIND) == set(ROLES) == set(ALLOWED_SELECTORS)
+    # nobody else spells the list out
+    import pathlib
+    import re
+
+    import migrator
+
+    spelled = re.compile(r'"pod",\s*"service",\s*"endpoints"|"endpoints":\s*"Endpoints",\s*"endpointslice"')
+    root = pathlib.Path(migrator.__file__).parent
+    owners = [str(p.relative_to(root)) for p in root.rglob("*.py") if spelled.search(p.read_text())]
+    assert owners == ["discovery/common.py"]
 
 
 def test_pod_role_node_selector_accepted_from_3_11():

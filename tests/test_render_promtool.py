@@ -16,7 +16,7 @@ import yaml
 from conftest import SAMPLES, needs_promtool, shared_cases
 from migrator import commands
 from migrator.kinds import classify
-from migrator.scrapeconfig import check_kubernetes_sd
+from migrator.discovery import check_sd_config
 from migrator.sources import load_documents
 from migrator.version import Version
 from migrator.writers import dump_yaml
@@ -29,7 +29,7 @@ def promtool_check(tmp_path, jobs: list[dict], *, refused: str | None = None) ->
     for job in jobs:
         job = dict(job)
         for sd in job.pop("kubernetes_sd_configs", None) or []:
-            assert check_kubernetes_sd(sd, Version.parse(VERSION)) == [], (job["job_name"], sd)
+            assert check_sd_config(sd, Version.parse(VERSION)) == [], (job["job_name"], sd)
             job.setdefault("file_sd_configs", []).append({"files": [str(tmp_path / "targets.json")]})
         swapped.append(job)
     config = tmp_path / "prometheus.yml"
@@ -100,7 +100,7 @@ def test_there_are_cases_to_check():
     ({"role": "pod", "namespace": ["a"]}, "field namespace not found"),
 ])
 def test_kubernetes_sd_schema_for_2_42(sd, problem):
-    problems = check_kubernetes_sd(sd, Version.parse(VERSION))
+    problems = [str(p) for p in check_sd_config(sd, Version.parse(VERSION))]
     if problem is None:
         assert problems == []
     else:
@@ -108,5 +108,5 @@ def test_kubernetes_sd_schema_for_2_42(sd, problem):
 
 
 def test_kubernetes_sd_newer_fields_for_3_x():
-    assert check_kubernetes_sd({"role": "pod", "attach_metadata": {"namespace": True, "deployment": True},
+    assert check_sd_config({"role": "pod", "attach_metadata": {"namespace": True, "deployment": True},
                                 "selectors": [{"role": "node", "label": "a=b"}]}) == []

@@ -35,7 +35,8 @@ from typing import Any, Callable
 from migrator.inventory import Inventory
 from migrator.version import Version
 
-from .common import ROLES, Context, Features, SDConfig, Store, parse_sd_config
+from .common import (ROLE_KIND, ROLES, Context, Features, SDConfig, SDProblem, Store, check_sd_config,
+                     check_sd_configs, parse_sd_config, roles)
 from .endpoints import discover_endpoints
 from .endpointslice import discover_endpointslices
 from .ingress import discover_ingresses
@@ -43,7 +44,8 @@ from .node import discover_nodes
 from .pod import discover_pods
 from .service import discover_services
 
-__all__ = ["TargetGroup", "discover", "flatten", "parse_sd_config", "ROLES", "Features", "SDConfig"]
+__all__ = ["TargetGroup", "discover", "flatten", "parse_sd_config", "check_sd_config", "check_sd_configs",
+           "ROLES", "ROLE_KIND", "roles", "Features", "SDConfig", "SDProblem"]
 
 
 @dataclass
@@ -58,8 +60,6 @@ class TargetGroup:
         return {"source": self.source, "targets": [dict(t) for t in self.targets], "labels": dict(self.labels)}
 
 
-_ROLE_KIND = {"pod": "Pod", "service": "Service", "endpoints": "Endpoints", "endpointslice": "EndpointSlice",
-              "node": "Node", "ingress": "Ingress"}
 _BUILDERS: dict[str, Callable[[Context], list]] = {
     "pod": discover_pods,
     "service": discover_services,
@@ -96,7 +96,7 @@ def discover(sd_config: dict, inventory: Inventory, *, own_namespace: str = "def
         if role == "node":
             ctx.main = nodes
         else:
-            ctx.main = Store(inventory, _ROLE_KIND[role], ns, sel.get(role))
+            ctx.main = Store(inventory, ROLE_KIND[role], ns, sel.get(role))
         if role in ("endpoints", "endpointslice"):
             ctx.pods = Store(inventory, "Pod", ns, sel.get("pod"))
             ctx.services = Store(inventory, "Service", ns, sel.get("service"))

@@ -15,16 +15,26 @@ from typing import Any
 
 from migrator.errors import InputError
 from migrator.inventory import Inventory
+from migrator.relabel.rules import _go_quote
+from migrator.scrapeconfig import KUBERNETES_SD
+from migrator.sources import dotted
 from migrator.version import Version
 
-from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
+from .selectors import (FieldSelector, LabelSelector, UnsupportedField, parse_field_selector,
+                        parse_label_selector)
 
 META = "__meta_kubernetes_"
 NAMESPACE_LABEL = META + "namespace"
 ADDRESS = "__address__"
 PRESENT = "true"
 
-ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
+#: The Kubernetes SD roles (kubernetes.go Role) and the kind of object each lists: the one list every
+#: command uses (discovery, the scrape config reader, render, migrate).
+ROLE_KIND = {"pod": "Pod", "service": "Service", "endpoints": "Endpoints", "endpointslice": "EndpointSlice",
+             "node": "Node", "ingress": "Ingress"}
+ROLES = tuple(ROLE_KIND)
+#: The first release with each role newer than the oldest release migrator models.
+ROLE_SINCE = {"endpointslice": Version(2, 21, 0)}
 
 # -- lenient access to API objects ------------------------------------------------------------
 
@@ -309,7 +319,8 @@ class SDConfig:
         return list(self.names)
 
 
-#: Selector roles each SD role accepts (kubernetes.go allowedSelectors).
+#: Selector roles each SD role accepts (kubernetes.go allowedSelectors); the pod role's node
+#: selectors come with 3.11 (Features.pod_node_selectors).
 ALLOWED_SELECTORS = {
     "pod": ("pod", "node"),
     "service": ("service",),
@@ -318,86 +329,276 @@ ALLOWED_SELECTORS = {
     "node": ("node",),
     "ingress": ("ingress",),
 }
-ATTACH_KEYS = {"node": (2, 0), "namespace": (3, 6), "deployment": (3, 11), "job": (3, 11), "cronjob": (3, 11)}
+#: attach_metadata (2.35+) keys, each with the release that added it.
+ATTACH_KEYS = {"node": Version(2, 35, 0), "namespace": Version(3, 6, 0), "deployment": Version(3, 11, 0),
+               "job": Version(3, 11, 0), "cronjob": Version(3, 11, 0)}
+_ATTACH_SINCE = Version(2, 35, 0)
+#: The fields of kubernetes_sd_config itself; the others in scrapeconfig.KUBERNETES_SD are the HTTP client's.
+_OWN_FIELDS = ("role", "api_server", "kubeconfig_file", "namespaces", "selectors", "attach_metadata")
+#: config.DefaultHTTPClientConfig's values that are not the zero value.
+_HTTP_DEFAULTS = {"follow_redirects": True, "enable_http2": True}
 
-#: kind each selector role filters
-SELECTOR_KIND = {"pod": "Pod", "service": "Service", "endpoints": "Endpoints", "endpointslice": "EndpointSlice",
-                 "node": "Node", "ingress": "Ingress"}
+
+@dataclass(frozen=True)
+class SDProblem:
+    """Why Prometheus (or, with ``load_time`` False, the API server it watches) refuses an entry."""
+
+    path: tuple  # inside the kubernetes_sd_configs entry (or list): ("selectors", 0, "role")
+    message: str
+    load_time: bool = True  # False: Prometheus loads the config, its list/watch calls are refused
+
+    @property
+    def field(self) -> str:
+        return dotted(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.path else self.message
 
 
-def _bool(v: Any, fieldname: str) -> bool:
-    if v is None:
+def _since(version: Version | None, first: Version | None) -> bool:
+    return first is None or version is None or not version < first
+
+
+def roles(version: Version | str | None = None) -> tuple[str, ...]:
+    """The roles the release knows (None: the newest)."""
+    v = _version(version)
+    return tuple(r for r in ROLES if _since(v, ROLE_SINCE.get(r)))
+
+
+def _version(version: Version | str | Features | None) -> Version | None:
+    if isinstance(version, Features):
+        return version.version
+    if isinstance(version, str):
+        return Version.parse(version)
+    return version
+
+
+def _yaml_tag(v: Any) -> str:
+    return {bool: "!!bool", int: "!!int", float: "!!float", str: "!!str", dict: "!!map", list: "!!seq",
+            type(None): "!!null"}.get(type(v), "!!str")
+
+
+def _cannot(v: Any, go_type: str) -> str:
+    """yaml.v2's type error ("cannot unmarshal !!str `x` into bool"), long values cut as it cuts them."""
+    tag = _yaml_tag(v)
+    if tag in ("!!map", "!!seq"):
+        return f"cannot unmarshal {tag} into {go_type}"
+    t = text(v)
+    return f"cannot unmarshal {tag} `{t[:7] + '...' if len(t) > 10 else t}` into {go_type}"
+
+
+class _Reader:
+    """One kubernetes_sd_configs entry read as SDConfig.UnmarshalYAML reads it, every problem kept."""
+
+    def __init__(self, version: Version | None):
+        self.version = version
+        self.problems: list[SDProblem] = []
+        self.seen: set[str] = set()  # selector roles
+
+    def add(self, path: tuple, message: str, load_time: bool = True) -> None:
+        self.problems.append(SDProblem(path, message, load_time))
+
+    def string(self, v: Any, path: tuple, go_type: str = "string") -> str | None:
+        """A scalar as yaml.v2 decodes it into a Go string (null: ""); None after a problem."""
+        if isinstance(v, (dict, list)):
+            self.add(path, _cannot(v, go_type))
+            return None
+        return text(v)
+
+    def boolean(self, v: Any, path: tuple) -> bool:
+        if v is None or isinstance(v, bool):
+            return bool(v)
+        self.add(path, _cannot(v, "bool"))
         return False
-    if isinstance(v, bool):
-        return v
-    raise InputError(f"must be true or false, not {v!r}", field=fieldname)
 
+    def fields(self, value: dict, allowed: Any, go_type: str, path: tuple) -> None:
+        for k in value:
+            if k not in allowed:
+                self.add(path + (k,), f"field {k} not found in type {go_type}")
 
-def parse_sd_config(sd: Any, features: Features) -> SDConfig:
-    """Read and check a kubernetes_sd_configs entry as Prometheus does when it loads the config."""
-    if not isinstance(sd, dict):
-        raise InputError("a kubernetes_sd_configs entry must be a mapping", field="kubernetes_sd_configs")
-    role = sd.get("role")
-    if role is None or role == "":
-        raise InputError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)",
-                         field="role")
-    if not isinstance(role, str) or role not in ROLES:
-        hint = " (VictoriaMetrics spelling; Prometheus calls it endpointslice)" if role == "endpointslices" else ""
-        raise InputError(f"unknown Kubernetes SD role {role!r}{hint}; expected one of: "
-                         "pod, service, endpoints, endpointslice, node, ingress", field="role")
-    cfg = SDConfig(role=role)
+    def role(self, v: Any, path: tuple) -> str | None:
+        """A Role: a string, one of the release's roles (Role.UnmarshalYAML)."""
+        if isinstance(v, (dict, list)):
+            self.add(path, _cannot(v, "string") + " (a role is one of: " + ", ".join(roles(self.version)) + ")")
+            return None
+        s = text(v)
+        if s not in roles(self.version):
+            hint = ""
+            near = next((r for r in roles(self.version) if s.lower() in (r, r + "s")), None)
+            if s in ROLES:
+                hint = f" (new in Prometheus {ROLE_SINCE[s]}; this is {self.version})"
+            elif s == "endpointslices":
+                hint = " (VictoriaMetrics spelling; Prometheus calls it endpointslice)"
+            elif near:
+                hint = f" (did you mean {near}?)"
+            self.add(path, f"unknown Kubernetes SD role {_go_quote(s)}{hint}")
+            return None
+        return s
 
-    ns = sd.get("namespaces")
-    if ns is not None:
-        if not isinstance(ns, dict):
-            raise InputError("must be a mapping with names and own_namespace", field="namespaces")
-        names = ns.get("names")
-        if names is not None:
-            if not isinstance(names, list):
-                raise InputError("must be a list of namespace names", field="namespaces.names")
-            cfg.names = [text(n) for n in names]
-        cfg.own_namespace = _bool(ns.get("own_namespace"), "namespaces.own_namespace")
+    def read(self, sd: Any) -> SDConfig | None:
+        if sd is None:
+            self.add((), "empty or null section in kubernetes_sd_configs")
+            return None
+        if not isinstance(sd, dict):
+            self.add((), _cannot(sd, "kubernetes.plain") + " (a kubernetes_sd_configs entry must be a mapping)")
+            return None
+        v = self.version
+        self.fields(sd, KUBERNETES_SD, "kubernetes.plain", ())
+        role = None
+        if sd.get("role") is None:
+            self.add(("role",), "role missing (one of: " + ", ".join(roles(v)) + ")")
+        else:
+            role = self.role(sd["role"], ("role",))
+        cfg = SDConfig(role=role or "")
 
-    am = sd.get("attach_metadata")
-    if am is not None:
-        if not isinstance(am, dict):
-            raise InputError("must be a mapping", field="attach_metadata")
-        for key, value in am.items():
-            if key not in ATTACH_KEYS:
-                raise InputError(f"unknown field {key!r}", field=f"attach_metadata.{key}")
-            need = ATTACH_KEYS[key]
-            if not features.at_least(*need):
-                raise InputError(f"attach_metadata.{key} needs Prometheus {need[0]}.{need[1]}.0 or later "
-                                 f"(this is {features.version}); Prometheus {features.version} refuses the field",
-                                 field=f"attach_metadata.{key}")
-            setattr(cfg, f"attach_{key}", _bool(value, f"attach_metadata.{key}"))
+        api_server = sd.get("api_server")
+        if api_server is not None:
+            self.string(api_server, ("api_server",))
+        kubeconfig = self.string(sd.get("kubeconfig_file"), ("kubeconfig_file",)) or ""
 
-    sels = sd.get("selectors")
-    if sels is not None:
-        if not isinstance(sels, list):
-            raise InputError("must be a list", field="selectors")
-        allowed = ALLOWED_SELECTORS[role]
-        if role == "pod" and not features.pod_node_selectors:
-            allowed = ("pod",)
-        for i, sel in enumerate(sels):
-            where = f"selectors[{i}]"
-            if not isinstance(sel, dict):
-                raise InputError("must be a mapping with role, label and field", field=where)
-            srole = text(sel.get("role"))
-            if srole in cfg.selectors:
-                raise InputError(f"duplicated selector role: {srole}", field=f"{where}.role")
+        ns = sd.get("namespaces")
+        if ns is not None:
+            if not isinstance(ns, dict):
+                self.add(("namespaces",), _cannot(ns, "kubernetes.plain")
+                         + " (namespaces must be a mapping with names and own_namespace)")
+            else:
+                self.fields(ns, ("names", "own_namespace"), "kubernetes.plain", ("namespaces",))
+                names = ns.get("names")
+                if names is not None:
+                    if not isinstance(names, list):
+                        self.add(("namespaces", "names"), _cannot(names, "[]string"))
+                    else:
+                        for i, n in enumerate(names):
+                            name = self.string(n, ("namespaces", "names", i))
+                            if name is not None:
+                                cfg.names.append(name)
+                cfg.own_namespace = self.boolean(ns.get("own_namespace"), ("namespaces", "own_namespace"))
+
+        am = sd.get("attach_metadata")
+        if am is not None:
+            if not _since(v, _ATTACH_SINCE):
+                self.add(("attach_metadata",), "field attach_metadata not found in type kubernetes.plain "
+                         f"(new in Prometheus {_ATTACH_SINCE}; this is {v})")
+            elif not isinstance(am, dict):
+                self.add(("attach_metadata",), _cannot(am, "kubernetes.AttachMetadataConfig"))
+            else:
+                for key, value in am.items():
+                    first = ATTACH_KEYS.get(key)
+                    if first is None or not _since(v, first):
+                        hint = f" (new in Prometheus {first}; this is {v})" if first is not None else ""
+                        self.add(("attach_metadata", key),
+                                 f"field {key} not found in type kubernetes.AttachMetadataConfig{hint}")
+                        continue
+                    setattr(cfg, f"attach_{key}", self.boolean(value, ("attach_metadata", key)))
+
+        # SDConfig.UnmarshalYAML's checks, in its order
+        custom_http = any(not _is_default(v_, _HTTP_DEFAULTS.get(k)) for k, v_ in sd.items()
+                          if k in KUBERNETES_SD and k not in _OWN_FIELDS)
+        if api_server is not None and kubeconfig != "":
+            self.add(("kubeconfig_file",), "cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+        if kubeconfig != "" and custom_http:
+            self.add((), "cannot use a custom HTTP client configuration together with 'kubeconfig_file'")
+        if api_server is None and custom_http:
+            self.add((), "to use custom HTTP client configuration please provide the 'api_server' URL explicitly")
+        if api_server is not None and cfg.own_namespace:
+            self.add(("namespaces", "own_namespace"),
+                     "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
+        if kubeconfig != "" and cfg.own_namespace:
+            self.add(("namespaces", "own_namespace"),
+                     "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
+
+        sels = sd.get("selectors")
+        if sels is not None:
+            if not isinstance(sels, list):
+                self.add(("selectors",), _cannot(sels, "[]kubernetes.SelectorConfig"))
+            else:
+                for i, sel in enumerate(sels):
+                    self.selector(cfg, role, sel, ("selectors", i))
+        return cfg
+
+    def selector(self, cfg: SDConfig, role: str | None, sel: Any, where: tuple) -> None:
+        if sel is None:
+            sel = {}
+        if not isinstance(sel, dict):
+            self.add(where, _cannot(sel, "kubernetes.SelectorConfig"))
+            return
+        self.fields(sel, ("role", "label", "field"), "kubernetes.SelectorConfig", where)
+        label_text = self.string(sel.get("label"), where + ("label",))
+        field_text = self.string(sel.get("field"), where + ("field",))
+        srole = "" if sel.get("role") is None else self.role(sel["role"], where + ("role",))
+        if srole is None:
+            return
+        if srole in self.seen:
+            self.add(where + ("role",), f"duplicated selector role: {srole}")
+        self.seen.add(srole)
+        if role is not None:
+            allowed = ALLOWED_SELECTORS[role]
+            if role == "pod" and not Features(self.version).pod_node_selectors:
+                allowed = ("pod",)
             if srole not in allowed:
-                raise InputError(f"{role} role supports only {', '.join(allowed)} selectors", field=f"{where}.role")
-            label_text, field_text = text(sel.get("label")), text(sel.get("field"))
+                self.add(where + ("role",), f"{role} role supports only {', '.join(allowed)} selectors")
+        fsel = lsel = None
+        if field_text is not None:
             try:
-                fsel = parse_field_selector(field_text, SELECTOR_KIND[srole])
+                parse_field_selector(field_text, None)  # fields.ParseSelector: the syntax
+                fsel = parse_field_selector(field_text, ROLE_KIND.get(srole))
+            except UnsupportedField as exc:
+                self.add(where + ("field",), str(exc), load_time=False)
             except ValueError as exc:
-                raise InputError(str(exc), field=f"{where}.field") from None
+                self.add(where + ("field",), str(exc))
+        if label_text is not None:
             try:
                 lsel = parse_label_selector(label_text)
             except ValueError as exc:
-                raise InputError(str(exc), field=f"{where}.label") from None
+                self.add(where + ("label",), str(exc))
+        if fsel is not None and lsel is not None and srole not in cfg.selectors:
             cfg.selectors[srole] = Selector(lsel, fsel, label_text, field_text)
+
+
+def _is_default(value: Any, default: Any = None) -> bool:
+    """Whether an HTTP client field leaves config.DefaultHTTPClientConfig as it is (null keeps it)."""
+    if value is None:
+        return True
+    if default is not None:
+        return value == default
+    if isinstance(value, dict):
+        return all(_is_default(v) for v in value.values())
+    if isinstance(value, bool):
+        return value is False
+    return value == "" or value == []
+
+
+def check_sd_config(sd: Any, version: Version | str | Features | None = None) -> list[SDProblem]:
+    """Every reason Prometheus ``version`` (None: the newest) refuses one kubernetes_sd_configs entry
+    when it loads the config, each with its path inside the entry; [] when it loads."""
+    r = _Reader(_version(version))
+    r.read(sd)
+    return [p for p in r.problems if p.load_time]
+
+
+def check_sd_configs(value: Any, version: Version | str | Features | None = None) -> list[SDProblem]:
+    """check_sd_config for a whole kubernetes_sd_configs list; paths start with the entry's index."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [SDProblem((), _cannot(value, "[]*kubernetes.SDConfig"))]
+    return [SDProblem((i,) + p.path, p.message) for i, sd in enumerate(value)
+            for p in check_sd_config(sd, version)]
+
+
+def parse_sd_config(sd: Any, features: Features) -> SDConfig:
+    """Read a kubernetes_sd_configs entry as Prometheus does when it loads the config.
+
+    InputError (field: the path inside the entry) for what check_sd_config reports, every problem,
+    and for a field selector the API server refuses (Prometheus would discover nothing for that informer).
+    """
+    r = _Reader(features.version)
+    cfg = r.read(sd)
+    if len(r.problems) == 1:
+        raise InputError(r.problems[0].message, field=r.problems[0].field or None)
+    if r.problems:
+        raise InputError("; ".join(str(p) for p in r.problems))
+    assert cfg is not None
     return cfg
 
 

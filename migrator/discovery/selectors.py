@@ -331,7 +331,12 @@ def _split_term(term: str) -> tuple[str, str, str] | None:
     return None
 
 
-def parse_field_selector(text: str, kind: str) -> FieldSelector:
+class UnsupportedField(ValueError):
+    """A field selector that parses but names a field the API server does not offer for the kind:
+    Prometheus loads the config, the API server refuses its list/watch calls."""
+
+
+def parse_field_selector(text: str, kind: str | None) -> FieldSelector:
     """fields.ParseSelector plus the API server's check of the field names of kind."""
     text = text or ""
     if text.strip() == "":
@@ -346,8 +351,8 @@ def parse_field_selector(text: str, kind: str) -> FieldSelector:
             raise ValueError(f"invalid selector: {text!r}; can't understand {part!r}")
         key, op, value = split
         key = key.strip()
-        if key not in allowed:
-            raise ValueError(f"field label not supported for {kind}: {key!r} (the API server supports "
+        if kind is not None and key not in allowed:  # None: the syntax only (fields.ParseSelector)
+            raise UnsupportedField(f"field label not supported for {kind}: {key!r} (the API server supports "
                              f"{', '.join(supported_fields(kind))})")
         terms.append(FieldTerm(key, op, _unescape(value)))
     return FieldSelector(tuple(terms))

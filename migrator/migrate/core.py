@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrator.discovery.common import ROLE_KIND
 from migrator.errors import MigratorError
 from migrator.migrate import regexes as rx
 from migrator.migrate.idioms import explain_rule
@@ -714,8 +715,7 @@ _SC_FIELDS = {
     "proxy_url": "proxyUrl", "no_proxy": "noProxy", "proxy_from_environment": "proxyFromEnvironment",
     "enable_compression": "enableCompression", **{k: v for k, v in _SPEC_FIELDS.items()},
 }
-_SC_ROLES = {"pod": "Pod", "endpoints": "Endpoints", "endpointslice": "EndpointSlice", "service": "Service",
-             "node": "Node", "ingress": "Ingress"}
+_SC_ROLES = ROLE_KIND  # a ScrapeConfig spells each role as the kind it lists
 
 
 def _scrapeconfig(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str, why: str) -> JobMigration:
@@ -873,8 +873,8 @@ def prometheus_problems(job: Job, opts: MigrateOptions) -> list[str]:
     (migrator.relabel.target). Values holding a template placeholder are not judged (their value is not
     known yet).
     """
-    from migrator.discovery import Features, parse_sd_config
-    from migrator.errors import ConfigError, InputError
+    from migrator.discovery import check_sd_config
+    from migrator.errors import ConfigError
     from migrator.relabel import parse_rules
     from migrator.relabel.target import scrape_interval_timeout
 
@@ -892,10 +892,8 @@ def prometheus_problems(job: Job, opts: MigrateOptions) -> list[str]:
     for i, sd in enumerate(cfg.get("kubernetes_sd_configs") or []):
         if _has_placeholder(sd):
             continue
-        try:
-            parse_sd_config(sd, Features(opts.version))
-        except InputError as err:
-            out.append(f"kubernetes_sd_configs[{i}]{'.' + err.field if err.field else ''}: {err.message}")
+        out += [f"kubernetes_sd_configs[{i}]{'.' + p.field if p.field else ''}: {p.message}"
+                for p in check_sd_config(sd, opts.version)]
     glob = opts.global_config or {}
     timing = [cfg.get("scrape_interval"), cfg.get("scrape_timeout"), glob.get("scrape_interval"),
               glob.get("scrape_timeout")]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from migrator.discovery.common import ALLOWED_SELECTORS, ROLES
 from migrator.errors import InputError
 from migrator.render.monitors import _Renderer, _d, _int, _l, _s, _sorted_map
 from migrator.render.util import parse_duration_ms, valid_label_name
@@ -65,9 +66,9 @@ _FLOOR_CHECKS = (("2.28.0", "httpSDConfigs: HTTP SD configuration is only suppor
                             "version >= 2.40.0"))
 MIN_VERSION = "2.40.0"
 
-_K8S_ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
-_K8S_SELECTOR_ROLES = {"pod": ("pod",), "service": ("service",), "endpointslice": ("pod", "service", "endpointslice"),
-                       "endpoints": ("pod", "service", "endpoints"), "node": ("node",), "ingress": ("ingress",)}
+_K8S_ROLES = ROLES
+#: The operator's table is Prometheus's before 3.11: the pod role takes pod selectors only.
+_K8S_SELECTOR_ROLES = {**ALLOWED_SELECTORS, "pod": ("pod",)}
 _DNS_TYPE_MIN = {"NS": "2.49.0", "MX": "2.38.0"}
 _ESCAPING = {"AllowUTF8": "allow-utf-8", "Underscores": "underscores", "Dots": "dots", "Values": "values"}
 
