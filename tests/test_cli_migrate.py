@@ -200,3 +200,20 @@ def test_a_proof_not_made_is_exit_1_unless_allowed(tmp_path, monkeypatch):
     assert "proof: not made (render failed: boom)" in r.stderr
     assert "error: job envoy-stats" in r.stderr and "proof not made" in r.stderr
     assert run_cli("migrate", RAW, "--inventory", INVENTORY, "--allow-unproven").code == 0
+
+
+@pytest.mark.parametrize("field", [
+    "  proxy_url: http://S3CRETuser:S3CRETpass@proxy.example:3128\n  kubernetes_sd_configs: [{role: pod}]\n",
+    "  oauth2: {client_id: a, client_secret: b, token_url: 'https://S3CRETuser:S3CRETpass@idp/token'}\n"
+    "  kubernetes_sd_configs: [{role: pod}]\n",
+    "  kubernetes_sd_configs: [{role: node, api_server: 'https://S3CRETuser:S3CRETpass@k8s:6443'}]\n",
+    "  static_configs: [{targets: ['S3CRETuser:S3CRETpass@host:9100']}]\n",
+])
+def test_credentials_in_a_url_never_reach_a_monitor(tmp_path, field):
+    src = write(tmp_path, "prometheus.yml", "scrape_configs:\n- job_name: j\n" + field)
+    out = tmp_path / "out"
+    r = run_cli("migrate", str(src), "-o", str(out), "--secrets-out", str(tmp_path / "creds.yaml"))
+    assert r.code == 0, r.stderr
+    assert "S3CRET" not in r.stdout + r.stderr
+    assert not out.exists() or all("S3CRET" not in p.read_text() for p in out.iterdir())
+    assert "kept raw" in r.stderr and "credentials in a URL" in r.stderr

@@ -905,6 +905,33 @@ def prometheus_problems(job: Job, opts: MigrateOptions) -> list[str]:
     return out
 
 
+def credentials_in_urls(cfg: dict) -> list[str]:
+    """The fields whose URL (or scrape address) holds credentials in its userinfo (``user:pass@``): a monitor
+    or ScrapeConfig has no Secret reference for them, so it would publish them in a plain object."""
+    from migrator.redact import redact_url, redact_value
+
+    out: list[str] = []
+
+    def url(path: str, value: Any) -> None:
+        if isinstance(value, str) and redact_url(value) != value:
+            out.append(path)
+
+    url("proxy_url", cfg.get("proxy_url"))
+    o = cfg.get("oauth2")
+    if isinstance(o, dict):
+        url("oauth2.token_url", o.get("token_url"))
+        url("oauth2.proxy_url", o.get("proxy_url"))
+    for i, sd in enumerate(cfg.get("kubernetes_sd_configs") or []):
+        if isinstance(sd, dict):
+            url(f"kubernetes_sd_configs[{i}].api_server", sd.get("api_server"))
+            url(f"kubernetes_sd_configs[{i}].proxy_url", sd.get("proxy_url"))
+    for i, sc in enumerate(cfg.get("static_configs") or []):
+        for j, t in enumerate((sc.get("targets") or []) if isinstance(sc, dict) else []):
+            if isinstance(t, str) and redact_value(t) != t:
+                out.append(f"static_configs[{i}].targets[{j}]")
+    return out
+
+
 def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[str]) -> JobMigration:
     errors = [p for p in job.problems if p.severity == "error"]
     if errors:
@@ -915,6 +942,11 @@ def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[st
         return JobMigration(job.name, job.file, job.line, "invalid", [], [], [
             INVALID_REASON + p for p in invalid],
             [], dict(job.config), [])
+    in_urls = credentials_in_urls(job.config)
+    if in_urls:
+        return _raw(job, [f"kept raw: {', '.join(in_urls)} hold{'s' if len(in_urls) == 1 else ''} credentials in a "
+                          "URL (user:password@); a monitor or ScrapeConfig has no Secret reference for it and would "
+                          "publish them in a plain object"])
     cfg = job.config
     name = _unique(dns_name(job.name), used)
     why = _why_not_monitor(cfg)
