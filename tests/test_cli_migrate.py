@@ -208,7 +208,7 @@ def test_a_proof_not_made_is_exit_1_unless_allowed(tmp_path, monkeypatch):
     "  kubernetes_sd_configs: [{role: pod}]\n",
     "  kubernetes_sd_configs: [{role: node, api_server: 'https://S3CRETuser:S3CRETpass@k8s:6443'}]\n",
     "  static_configs: [{targets: ['S3CRETuser:S3CRETpass@host:9100']}]\n",
-])
+], ids=["proxy_url", "oauth2.token_url", "api_server", "static-target"])
 def test_credentials_in_a_url_never_reach_a_monitor(tmp_path, field):
     src = write(tmp_path, "prometheus.yml", "scrape_configs:\n- job_name: j\n" + field)
     out = tmp_path / "out"
