@@ -421,9 +421,13 @@ class OutputSet:
                 for target, data in self._items:
                     fd, tmp = _stage(target)
                     staged.append((target, tmp))
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(data)
-                        _finish(fh, target)
+                    try:
+                        with os.fdopen(fd, "wb") as fh:
+                            fh.write(data)
+                            _finish(fh, target)
+                    except OSError as exc:
+                        raise InputError(f"cannot write: {exc.strerror}; nothing was written", file=target.shown,
+                                         field=target.field) from None
                 with _signals_deferred():
                     for target, tmp in staged:
                         try:
