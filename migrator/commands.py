@@ -55,9 +55,20 @@ def load_render_inputs(files: list[str], prometheus: str | None) -> tuple[Render
     errors: list[MigratorError] = []
     for doc in inputs.monitors:
         errors.extend(validate_monitor(doc))
+    errors.extend(_duplicates(inputs.monitors + inputs.secrets + inputs.configmaps))
     if errors:
         raise ErrorList(errors)
     return inputs, cr_doc
+
+
+def _duplicates(docs: list[Document]) -> list[MigratorError]:
+    """Monitors given twice (errors, returned); Secrets and ConfigMaps given twice (warned)."""
+    from migrator.validate import duplicate_objects
+
+    errors, warnings = duplicate_objects(docs)
+    for w in warnings:
+        _warn(w)
+    return list(errors)
 
 
 def global_config(cr: dict | None, ctx: Any, *, operator: bool) -> dict:
@@ -272,6 +283,7 @@ def validate(*, files: list[str], prometheus_version: str | None, strict_names: 
             continue
         checked.append(doc)
         errors.extend(validate_monitor(doc, version=version, strict_names=strict_names))
+    errors.extend(_duplicates([d for d in docs if isinstance(d.data, dict)]))
     if output == "json":
         write_output(dump_json({
             "command": "validate", "checked": [f"{describe(d)} ({d.file}:{d.line})" for d in checked],
@@ -389,6 +401,7 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
         from migrator.validate import validate_monitor
 
         errors = [e for d in inputs.monitors for e in validate_monitor(d)]
+        errors += _duplicates(inputs.monitors + inputs.secrets + inputs.configmaps)
         if errors:
             raise ErrorList(errors)
         ctx, result = render_jobs([d.data for d in inputs.monitors], cr,

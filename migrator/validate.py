@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import re2
 
+from migrator.credentials import HIDDEN, is_credential_path
 from migrator.errors import InputError
 from migrator.relabel.rules import check_rule, go_quote
 from migrator.relabel.duration import DURATION_PATTERN
@@ -172,12 +173,46 @@ class _Collector:
         self.version = version
         self.utf8 = version.major >= 3
         self.errors: list[InputError] = []
+        data = doc.data if doc is not None else None
+        self.kind = data.get("kind") if isinstance(data, dict) else None
+
+    def secret(self, path: tuple) -> bool:
+        """Whether the value at path is (inside) a credential: messages never show it."""
+        return is_credential_path(path, self.kind)
+
+    def shown(self, path: tuple, value: Any) -> str:
+        """value quoted for a message (Go's %q), or a mark when it is a credential's."""
+        return HIDDEN if self.secret(path) else go_quote(value)
 
     def add(self, path: tuple, message: str) -> None:
+        if self.secret(path):
+            message = self._redact(path, message)
         if self.doc is not None:
             self.errors.append(self.doc.error(message, path))
         else:
             self.errors.append(InputError(message, field=dotted(path)))
+
+    def _redact(self, path: tuple, message: str) -> str:
+        """A safety net: no scalar found at path (of 4 characters or more) survives in message."""
+        node: Any = self.doc.data if self.doc is not None else None
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return message
+        stack, seen = [node], 0
+        while stack and seen < 10_000:
+            item = stack.pop()
+            seen += 1
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif item is not None and not isinstance(item, bool):
+                text = str(item)
+                if len(text) >= 4:
+                    message = message.replace(go_quote(text), HIDDEN).replace(text, HIDDEN)
+        return message
 
     def text(self, path: tuple, value: Any) -> str:
         if self.doc is not None:
@@ -230,7 +265,7 @@ def _walk(c: _Collector, value: Any, schema: dict, path: tuple) -> None:
             return
         _check_object(c, value, schema, path)
     if "enum" in schema and t not in ("string",) and value not in schema["enum"]:
-        c.add(path, f"unsupported value {value!r} (supported: {', '.join(map(str, schema['enum']))})")
+        c.add(path, f"unsupported value {HIDDEN if c.secret(path) else repr(value)} (supported: {', '.join(map(str, schema['enum']))})")
     if "anyOf" in schema:
         for sub in schema["anyOf"]:
             trial = _Collector(None, c.version)
@@ -244,7 +279,9 @@ def _walk(c: _Collector, value: Any, schema: dict, path: tuple) -> None:
 def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
     got = _typename(value)
     msg = f"must be {_ARTICLE.get(expected, expected)}, not {_ARTICLE.get(got, got)}"
-    if isinstance(value, (bool, int, float)) and expected == "string":
+    if c.secret(path):
+        pass  # a credential's value is never shown, not even a wrong one
+    elif isinstance(value, (bool, int, float)) and expected == "string":
         text = c.text(path, value)
         msg += f" ({text}); quote it: {go_quote(text)}"
     elif isinstance(value, (str, bool, int, float)):
@@ -255,13 +292,13 @@ def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
 def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
     enum = schema.get("enum")
     if enum is not None and value not in enum:
-        c.add(path, f"unsupported value {go_quote(value)} (supported: {', '.join(go_quote(e) for e in enum)})")
+        c.add(path, f"unsupported value {c.shown(path, value)} (supported: {', '.join(go_quote(e) for e in enum)})")
         return
     pattern = schema.get("pattern")
     if pattern is not None:
         if pattern == DURATION_PATTERN:
             if _pattern(pattern).search(value) is None:
-                c.add(path, f"invalid duration {go_quote(value)}: expected a Prometheus duration such as "
+                c.add(path, f"invalid duration {c.shown(path, value)}: expected a Prometheus duration such as "
                             "30s, 1m30s or 1h (units y, w, d, h, m, s, ms, largest first, "
                             "whole numbers)")
                 return
@@ -269,10 +306,10 @@ def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
                 try:
                     _duration_ns(value)
                 except ValueError as exc:
-                    c.add(path, f"invalid duration {go_quote(value)}: {exc}")
+                    c.add(path, f"invalid duration {c.shown(path, value)}: {exc}")
                     return
         elif _pattern(pattern).search(value) is None:
-            c.add(path, f"invalid value {go_quote(value)}: must match the pattern {pattern}")
+            c.add(path, f"invalid value {c.shown(path, value)}: must match the pattern {pattern}")
             return
     n = len(value)
     if "minLength" in schema and n < schema["minLength"]:
@@ -281,7 +318,7 @@ def _check_string(c: _Collector, value: str, schema: dict, path: tuple) -> None:
     if "maxLength" in schema and n > schema["maxLength"]:
         c.add(path, f"must be at most {schema['maxLength']} characters long")
     if schema.get("format") == "date-time" and not _DATE_TIME.fullmatch(value):
-        c.add(path, f"invalid date-time {go_quote(value)} (expected RFC 3339, e.g. 2024-01-02T03:04:05Z)")
+        c.add(path, f"invalid date-time {c.shown(path, value)} (expected RFC 3339, e.g. 2024-01-02T03:04:05Z)")
 
 
 def _check_number(c: _Collector, value: int | float, schema: dict, path: tuple) -> None:
@@ -318,7 +355,7 @@ def _check_array(c: _Collector, value: list, schema: dict, path: tuple) -> None:
         for i, item in enumerate(value):
             if isinstance(item, (str, int, float, bool)):
                 if (type(item), item) in seen:
-                    c.add(path + (i,), f"duplicate value {go_quote(item) if isinstance(item, str) else item} "
+                    c.add(path + (i,), f"duplicate value {c.shown(path + (i,), item) if isinstance(item, str) else item} "
                                        f"(also at [{seen[(type(item), item)]}])")
                 else:
                     seen[(type(item), item)] = i
@@ -657,8 +694,46 @@ def validate_monitor(doc: Document, *, version: Version | str | None = None,
 
 def validate_documents(docs: Iterable[Document], *, version: Version | str | None = None,
                        strict_names: bool = False) -> list[InputError]:
-    """validate_monitor over several documents, errors concatenated."""
+    """validate_monitor over several documents, errors concatenated; then monitors given twice."""
+    docs = list(docs)
     out: list[InputError] = []
     for doc in docs:
         out.extend(validate_monitor(doc, version=version, strict_names=strict_names))
+    out.extend(duplicate_objects(docs)[0])
     return out
+
+
+_MONITOR_KINDS = ("ServiceMonitor", "PodMonitor", "ScrapeConfig", "Probe")
+
+
+def duplicate_objects(docs: Iterable[Document]) -> tuple[list[InputError], list[str]]:
+    """Objects given twice (same kind, namespace and name): (errors, warnings).
+
+    A monitor given twice is an error, at the second one, naming both places: Kubernetes holds
+    one object per name, and render could not tell which one is meant. A Secret or ConfigMap
+    given twice is a warning (render uses the later one). Other documents are ignored.
+    """
+    first: dict[tuple, Document] = {}
+    errors: list[InputError] = []
+    warnings: list[str] = []
+    for doc in docs:
+        data = doc.data
+        if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+            continue
+        kind, meta = data.get("kind"), data["metadata"]
+        name, ns = meta.get("name"), meta.get("namespace") or "default"
+        if kind not in _MONITOR_KINDS + ("Secret", "ConfigMap") or not isinstance(name, str) \
+                or not isinstance(ns, str):
+            continue
+        key = (kind, ns, name)
+        if key not in first:
+            first[key] = doc
+            continue
+        where = f"{first[key].file}:{first[key].line}"
+        if kind in _MONITOR_KINDS:
+            errors.append(doc.error(f"{kind} {ns}/{name} is given twice (also at {where}): keep one",
+                                    ("metadata", "name")))
+        else:
+            warnings.append(f"{doc.file}:{doc.line}: {kind} {ns}/{name} is given twice (also at "
+                            f"{where}): the later one is used")
+    return errors, warnings
