@@ -13,8 +13,8 @@ from typing import Any
 from migrator.errors import InputError
 from migrator.kinds import classify, single_prometheus
 from migrator.sources import Document, expand_lists, load_documents, parse_documents, read_text
-from migrator.writers import (OutputSet, check_output, check_output_dir, dump_json, dump_yaml, dump_yaml_all,
-                              refuse_secrets_on_stdout, write_output)
+from migrator.writers import (OutputSet, dump_json, dump_yaml, dump_yaml_all, refuse_secrets_on_stdout,
+                              write_output)
 
 STATUS_TEXT = {
     "exact": "exact",
@@ -242,13 +242,13 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         refuse_secrets_on_stdout(secrets_out, "--secrets-out", needs="a FILE")
     rewrite = _rewrite_target(source, rewrite_source, in_place)
     # every destination is checked before the (long) work, and again when the files are written
+    early = OutputSet(force=force)
     if out:
-        check_output_dir(out, field="--out")
+        early.add_dir(out, field="--out")
     for dest, field in ((secrets_out, "--secrets-out"), (report, "--report"),
                         (rewrite[0] if rewrite else None, "--rewrite-source")):
         if dest:
-            check_output(dest, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]),
-                         field=field)
+            early.check(dest, field=field, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]))
     docs, source_text, source_name = read_source(source, need_text=rewrite is not None)
     parsed = read_jobs(docs, key=key)
     cr = None

@@ -396,11 +396,16 @@ class OutputSet:
             self._dirs.append(path)
         return path
 
+    def check(self, out: str, *, field: str = "--out", mode: int | None = None,
+              force: bool | None = None) -> _Target:
+        """Where out would be written (check_output), in a directory add_dir may create."""
+        pending = Path(os.path.abspath(Path(out).parent)) in {Path(os.path.abspath(d)) for d in self._dirs}
+        return check_output(out, force=self.force if force is None else force, field=field, mode=mode,
+                            parent_pending=pending)
+
     def add(self, out: str, data: str | bytes, *, field: str = "--out", mode: int | None = None,
             force: bool | None = None) -> None:
-        pending = Path(os.path.abspath(Path(out).parent)) in {Path(os.path.abspath(d)) for d in self._dirs}
-        target = check_output(out, force=self.force if force is None else force, field=field, mode=mode,
-                              parent_pending=pending)
+        target = self.check(out, field=field, mode=mode, force=force)
         key = os.path.abspath(target.path)
         for other, _ in self._items:
             if os.path.abspath(other.path) == key:

@@ -412,6 +412,12 @@ def test_every_destination_is_checked_before_the_first_byte(tmp_path):
     # two outputs to one file
     r = run_cli("migrate", src, "--report", str(tmp_path / "same.json"), "--secrets-out", str(tmp_path / "same.json"))
     assert r.code == 2 and "same file" in r.stderr and not (tmp_path / "same.json").exists()
+    # a report inside the output directory that does not exist yet is fine
+    new = tmp_path / "new" / "monitors"
+    r = run_cli("migrate", src, "-o", str(new), "--report", str(new / "migration.md"),
+                "--secrets-out", str(tmp_path / "new-creds.yaml"))
+    assert r.code == 0, r.stderr
+    assert sorted(os.listdir(new)) == ["migration.md", "podmonitor-monitoring-app.yaml"]
 
 
 def test_an_interrupted_directory_run_writes_all_files_or_none(tmp_path, monkeypatch):
