@@ -605,8 +605,9 @@ def _explain_text(results, needle: str) -> str:
                 lines.append(f"  {step.describe()}")
             if t.kept:
                 lines.append("  => kept with labels: " + _label_text(t.labels))
-                lines.append(f"     scraped at {t.labels.get('__scheme__', 'http')}://"
-                             f"{t.labels.get('__address__', '')}{t.labels.get('__metrics_path__', '')}")
+                from migrator.redact import shown_scrape_url  # migrator.identity's URL, credentials redacted
+
+                lines.append(f"     scraped at {shown_scrape_url(t.labels, (r.config or {}).get('params'))}")
             else:
                 lines.append(f"  => dropped: {t.reason}")
             lines.append("")

@@ -96,3 +96,11 @@ def redact_data(value, mark: Mark = _constant):
     if isinstance(value, dict):
         return {redact_data(k, mark): redact_data(v, mark) for k, v in value.items()}
     return value
+
+
+def shown_scrape_url(labels: dict, params=None) -> str:
+    """The URL Prometheus scrapes for a target (migrator.identity), for output: the credentials in its address
+    or in a parameter redacted before the URL is encoded (so none survives percent-encoded)."""
+    from migrator.identity import scrape_key
+
+    return scrape_key(labels, params).shown(redact_value)

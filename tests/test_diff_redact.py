@@ -108,3 +108,13 @@ def test_redact_urls_inside_messages_and_data():
     assert redact_value(msg) == "proxy http://<redacted>@p:1 refused, then https://<redacted>@q/x"
     assert redact_data({"k": [msg, ("u:pw@h:1",)], "n": 1}) == \
         {"k": [redact_value(msg), ("<redacted>@h:1",)], "n": 1}
+
+
+def test_shown_scrape_url_redacts_before_encoding():
+    from migrator.redact import shown_scrape_url
+
+    labels = {"__address__": f"u:{SECRET}@h:1", "__metrics_path__": "/probe", "__scheme__": "http",
+              "__param_target": f"http://u:{SECRET}@site/"}
+    url = shown_scrape_url(labels, {"module": ["m"]})
+    assert SECRET not in url and SECRET not in __import__("urllib.parse").parse.unquote(url)
+    assert url == "http://<redacted>%40h:1/probe?module=m&target=http%3A%2F%2F%3Credacted%3E%40site%2F"
