@@ -13,7 +13,6 @@ Pure: plain data in and out.
 from __future__ import annotations
 
 import operator
-import urllib.parse
 from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any, Iterable, Optional
