@@ -34,3 +34,64 @@ def test_json_output(tmp_path):
     (err,) = report["errors"]
     assert err["field"] == "spec.endpoints[0].port" and isinstance(err["line"], int)
     assert len(report["checked"]) == 3
+
+
+# issue 8: secrets, port names, duplicates
+
+MONITOR = """\
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: sm
+  namespace: ns
+spec:
+  selector: {}
+  endpoints:
+  - port: web
+"""
+
+
+def test_a_credential_value_is_not_in_any_output(tmp_path):
+    f = tmp_path / "cred.yaml"
+    f.write_text(MONITOR + "    basicAuth:\n      password: S3CRET-pw\n      username: {name: s, key: u}\n"
+                 "  - port: web\n    bearerTokenSecret: S3CRET-bt\n"
+                 "  - port: web\n    authorization: {credentials: S3CRET-cred}\n"
+                 "  - port: web\n    oauth2: {clientId: {secret: {name: a, key: b}}, clientSecret: S3CRET-cs, "
+                 "tokenUrl: 'http://t'}\n")
+    for extra in ((), ("--output", "json")):
+        r = run_cli("validate", str(f), *extra)
+        assert r.code == 2
+        assert "S3CRET" not in r.stdout + r.stderr, r.stdout + r.stderr
+        assert "basicAuth.password" in r.stdout + r.stderr
+    r = run_cli("render", str(f))
+    assert r.code == 2 and "S3CRET" not in r.stdout + r.stderr
+
+
+def test_a_port_name_that_is_no_regex_is_refused(tmp_path):
+    f = tmp_path / "pm.yaml"
+    f.write_text(MONITOR.replace("ServiceMonitor", "PodMonitor").replace("endpoints:", "podMetricsEndpoints:")
+                 .replace("port: web", 'port: "http["'))
+    r = run_cli("validate", str(f))
+    assert r.code == 2
+    assert f"{f}:9: spec.podMetricsEndpoints[0].port: " in r.stderr and "error parsing regexp" in r.stderr
+    r = run_cli("render", str(f))
+    assert r.code == 2 and f"{f}:9: spec.podMetricsEndpoints[0].port" in r.stderr
+
+
+def test_a_monitor_given_twice_is_refused_with_both_places(tmp_path):
+    f = tmp_path / "two.yaml"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: ns}\nstringData: {a: b}\n"
+    f.write_text(MONITOR + "---\n" + secret + "---\n" + MONITOR + "---\n" + secret)
+    for command in ("validate", "render"):
+        r = run_cli(command, str(f))
+        assert r.code == 2, (command, r.stderr)
+        assert f"{f}:19: metadata.name: ServiceMonitor ns/sm is given twice (also at {f}:1)" in r.stderr
+        assert f"{f}:26: Secret ns/s is given twice (also at {f}:11)" in r.stderr  # a warning
+
+
+def test_lowercase_before_2_36_is_refused(tmp_path):
+    f = tmp_path / "lc.yaml"
+    f.write_text(MONITOR + "    relabelings:\n    - {action: lowercase, sourceLabels: [a], targetLabel: b}\n")
+    r = run_cli("validate", str(f), "--prometheus-version", "2.30.0")
+    assert r.code == 2 and "only supported from Prometheus version 2.36.0" in r.stderr
+    assert run_cli("validate", str(f), "--prometheus-version", "2.36.0").code == 0

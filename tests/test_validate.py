@@ -307,7 +307,8 @@ def test_all_errors_of_a_document_are_collected_in_line_order():
         (15, "spec.endpoints[1].bogus"),
     ]
     errs = validate_documents(parse_documents(text + "---\n" + text, "two.yaml"))
-    assert len(errs) == 12
+    assert len(errs) == 13  # 6 + 6, and the second ServiceMonitor default/sm is the first one again
+    assert "is given twice" in errs[-1].message
 
 
 def test_a_document_that_is_not_a_mapping():
@@ -561,3 +562,106 @@ def test_validation_never_crashes_and_always_locates_errors(spec, kind):
     for e in errs:
         assert isinstance(e, InputError) and e.file == "f.yaml" and e.line == 1
         assert e.message and e.field
+
+
+# --------------------------------------------------------------------------- issue 8
+
+@pytest.mark.parametrize("version,ok", [("2.30.0", False), ("2.35.0", False), ("2.36.0", True)])
+def test_lowercase_needs_2_36_in_every_form(version, ok):
+    """The relabel authority (raw rules: targets) and validate (monitors) agree on the version gate."""
+    from migrator.relabel import check_rule
+
+    raw = check_rule({"action": "lowercase", "source_labels": ["a"], "target_label": "b"}, version=version)
+    assert (raw == []) is ok, raw
+    if not ok:
+        assert raw[0].message == 'unknown relabel action "lowercase"'  # Prometheus's own words
+        assert raw[0].path == ("action",)
+    doc = doc_of(SM_HEAD + "  - port: web\n    relabelings:\n    - {action: lowercase, sourceLabels: [a], "
+                 "targetLabel: b}\n", "lc.yaml")
+    errs = validate_monitor(doc, version=version)
+    assert (errs == []) is ok, [str(e) for e in errs]
+
+
+def test_a_regex_go_accepts_is_accepted_and_too_deep_is_refused():
+    ok = doc_of(SM_HEAD + "  - port: web\n    relabelings:\n    - {action: keep, sourceLabels: [a], "
+                "regex: '\\pL{1000}'}\n")
+    assert validate_monitor(ok, version="2.42.0") == []
+    deep = "(" * 999 + "a" + ")" * 999
+    bad = doc_of(SM_HEAD + f"  - port: web\n    relabelings:\n    - {{action: keep, sourceLabels: [a], "
+                 f"regex: '{deep}'}}\n")
+    (e,) = validate_monitor(bad, version="2.42.0")
+    assert "expression nests too deeply" in e.message
+
+
+CREDENTIAL_CASES = [
+    ("basicAuth:\n      password: S3CRET-pw\n      username: {name: s, key: u}\n", "basicAuth.password"),
+    ("bearerTokenSecret: S3CRET-bt\n", "bearerTokenSecret"),
+    ("authorization:\n      credentials: S3CRET-cred\n", "authorization.credentials"),
+    ("oauth2:\n      clientId: {secret: {name: a, key: b}}\n      clientSecret: S3CRET-cs\n"
+     "      tokenUrl: http://t\n", "oauth2.clientSecret"),
+    ("oauth2:\n      clientId: {secret: {name: a, key: b}}\n      clientSecret: 73310001\n"
+     "      tokenUrl: http://t\n", "oauth2.clientSecret"),
+    ("basicAuth:\n      password: {name: S3CRET-name, key: [k]}\n", "basicAuth.password.key"),
+]
+
+
+@pytest.mark.parametrize("fragment,field", CREDENTIAL_CASES)
+def test_a_credential_value_is_never_shown(fragment, field):
+    doc = doc_of(SM_HEAD + "  - port: web\n    " + fragment, "cred.yaml")
+    errs = validate_monitor(doc)
+    assert any(e.field == f"spec.endpoints[0].{field}" for e in errs), [str(e) for e in errs]
+    for e in errs:
+        assert "S3CRET" not in str(e) and "73310001" not in str(e), str(e)
+
+
+def test_the_credential_predicate():
+    from migrator.credentials import is_credential_path
+
+    assert is_credential_path(("spec", "endpoints", 0, "basicAuth", "password"))
+    assert is_credential_path(("spec", "endpoints", 0, "bearerTokenSecret", "name"))
+    assert is_credential_path(("scrape_configs", 0, "oauth2", "client_secret"))
+    assert is_credential_path(("scrape_configs", 0, "tls_config", "key"))
+    assert is_credential_path(("data", "token"), kind="Secret")
+    assert not is_credential_path(("spec", "endpoints", 0, "port"))
+    assert not is_credential_path(("spec", "endpoints", 0, "relabelings", 0, "sourceLabels", "key"))
+
+
+PM_HEAD = ("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata:\n  name: pm\n"
+           "spec:\n  selector: {}\n  podMetricsEndpoints:\n")
+
+
+@pytest.mark.parametrize("head,endpoint,field,ok", [
+    (PM_HEAD, "  - port: 'http['\n", "spec.podMetricsEndpoints[0].port", False),
+    (PM_HEAD, "  - port: '(?=x)'\n", "spec.podMetricsEndpoints[0].port", False),
+    (PM_HEAD, "  - targetPort: 'a('\n", "spec.podMetricsEndpoints[0].targetPort", False),
+    (PM_HEAD, "  - portNumber: 80\n    targetPort: 'a('\n", None, True),  # portNumber wins
+    (PM_HEAD, "  - port: 'a)|(b'\n", None, True),  # valid once wrapped as ^(?s:a)|(b)$
+    (PM_HEAD, "  - port: http-metrics\n", None, True),
+    (SM_HEAD, "  - port: 'web['\n", "spec.endpoints[0].port", False),
+    (SM_HEAD, "  - targetPort: 'web['\n", "spec.endpoints[0].targetPort", False),
+])
+def test_a_port_name_is_a_regex(head, endpoint, field, ok):
+    errs = validate_monitor(doc_of(head + endpoint, "port.yaml"))
+    if ok:
+        assert errs == [], [str(e) for e in errs]
+        return
+    (e,) = errs
+    assert (e.file, e.line, e.field) == ("port.yaml", 8, field), str(e)
+    assert "error parsing regexp" in e.message
+
+
+def test_monitors_given_twice_are_refused_with_both_places():
+    from migrator.validate import duplicate_objects
+
+    one = SM_HEAD + "  - port: web\n"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: b}\n"
+    docs = parse_documents(one + "---\n" + secret + "---\n" + one + "---\n" + secret, "dup.yaml")
+    errors, warnings = duplicate_objects(docs)
+    (e,) = errors
+    assert (e.file, e.line, e.field) == ("dup.yaml", docs[2].line + 3, "metadata.name")  # the second one
+    assert "ServiceMonitor default/sm is given twice (also at dup.yaml:1)" in e.message
+    (w,) = warnings
+    assert "Secret default/s is given twice" in w and f"dup.yaml:{docs[1].line}" in w
+    # the same name in another namespace, or of another kind, is another object
+    other = one.replace("name: sm\n", "name: sm\n  namespace: x\n")
+    assert duplicate_objects(parse_documents(one + "---\n" + other, "d.yaml")) == ([], [])
