@@ -497,6 +497,16 @@ def test_compare_identity_is_the_scrape_url_and_series_labels():
     assert compare([_kept(a)], [_kept(slow)]) == ([], [], [(identity_labels(a), identity_labels(slow))])
 
 
+
+def test_compare_shows_no_url_credential():
+    a = {"__address__": "bb:9115", "__param_target": "http://u:S3CRETPASS@site/", "instance": "u:S3CRETPASS@h:1"}
+    b = {**a, "__param_target": "http://u:S3CRETPASS@other/"}
+    out = compare([_kept(a)], [_kept(b, {**b, "instance": "x"})])
+    assert "S3CRETPASS" not in repr(out)
+    assert out[0] == [{"__address__": "bb:9115", "__param_target": "http://<redacted>@site/",
+                       "instance": "<redacted>@h:1"}]
+
+
 def _prove_all(config: Path, inv_path: Path, **kw):
     parsed = read_jobs(load_documents([str(config)]))
     opts = MigrateOptions(inventory=inventory(inv_path), global_config=parsed.global_config, **kw)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from migrator.identity import identity_labels, match_targets, target_id
 from migrator.migrate.core import JobMigration, MigrateOptions
+from migrator.redact import redact_data
 from migrator.scrapeconfig import Job
 from migrator.targets import EvalOptions, JobResult, evaluate_job
 
@@ -48,13 +49,16 @@ class Proof:
 def compare(before: list[JobResult], after: list[JobResult]
             ) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
     """Targets only before, only after, and scraped on both sides with other labels (each shown by its
-    identity labels)."""
+    identity labels, any URL credential in them redacted: the proof goes into the migrate report)."""
     def kept(results: list[JobResult]) -> list[tuple[dict, object]]:
         return [(t.labels, (r.config or {}).get("params")) for r in results for t in r.kept]
 
+    def shown(item: tuple[dict, object]) -> dict:
+        return redact_data(identity_labels(item[0]))
+
     m = match_targets(kept(before), kept(after), lambda item: target_id(*item))
-    return ([identity_labels(x[0]) for x in m.only_old], [identity_labels(x[0]) for x in m.only_new],
-            [(identity_labels(x[0]), identity_labels(y[0])) for x, y in m.changed()])
+    return ([shown(x) for x in m.only_old], [shown(x) for x in m.only_new],
+            [(shown(x), shown(y)) for x, y in m.changed()])
 
 
 def _context(opts: MigrateOptions):
