@@ -14,7 +14,7 @@ and ``targets`` call it; nothing else decides what "the same target" is.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterable, NamedTuple, Optional, TypeVar
 
