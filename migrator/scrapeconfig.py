@@ -426,7 +426,7 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             return None
         if schema == INT and (isinstance(value, float) or value < 0):
             problem(f"expected a non-negative integer, got {doc.text_of(path)!r}")
-        return None
+        return value
     if schema == DUR:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
         if isinstance(value, (dict, list)):
