@@ -147,3 +147,18 @@ def test_prove_and_diff_agree_on_what_the_same_target_is():
         only_before, only_after, changed = compare([a], [b])
         assert (len(only_before), len(only_after), len(changed)) == \
             (len(d.only_old), len(d.only_new), d.relabelled), (old, new)
+
+
+def test_scrape_url_is_gos_url_string():
+    def url(address="h:1", path="/metrics", scheme="http", **params):
+        return scrape_url({"__scheme__": scheme, "__address__": address, "__metrics_path__": path,
+                           **{f"__param_{k}": v for k, v in params.items()}})
+
+    assert url(path="/a b?c#d") == "http://h:1/a%20b%3Fc%23d"             # EscapedPath: '?' and '#' escaped
+    assert url(path="/$&+,:;=@x") == "http://h:1/$&+,:;=@x"                # reserved chars a path keeps
+    assert url(path="metrics") == "http://h:1/metrics"                     # a '/' added before a relative path
+    assert url(address="[fe80::1%eth0]:9") == "http://[fe80::1%25eth0]:9/metrics"
+    assert url(address="héte:1") == "http://h%C3%A9te:1/metrics"
+    assert url(q="a b", k="~._-!*'()") == "http://h:1/metrics?k=~._-%21%2A%27%28%29&q=a+b"   # QueryEscape
+    assert url(**{"a b": "1"}) == "http://h:1/metrics?a+b=1"
+    assert url(path="") == "http://h:1"
