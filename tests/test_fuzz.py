@@ -10,6 +10,7 @@ python tools/fuzz.py --cases 5000 --seed S.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import random
 
@@ -58,8 +59,13 @@ def test_planted_secrets_on_valid_inputs(command):
 # ---------------------------------------------------------------- the examples
 
 def _docs(path: str) -> list:
+    return copy.deepcopy(_load(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _load(path: str) -> list:
     with open(os.path.join(corpus.REPO, path), encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
+        return [d for d in yaml.load_all(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d is not None]
 
 
 def _case(name: str, args: list[list[str]], files: dict[str, bytes], planted: Planted | None = None,

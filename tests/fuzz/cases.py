@@ -28,6 +28,7 @@ class Case:
     secret_files: set[str] = field(default_factory=set)   # outputs asked to hold secrets
     secret_stdout: bool = False
     existing: dict[str, bytes] = field(default_factory=dict)  # outputs present before, must not change
+    symlinks: dict[str, str] = field(default_factory=dict)    # planted links (name -> target), never followed
     mutated: str = ""                # which input was mutated
     notes: list[str] = field(default_factory=list)
 
@@ -59,7 +60,8 @@ def _dump_yaml(docs: list) -> mutate.Doc:
 
 
 class _Builder:
-    def __init__(self, seed: int, index: int):
+    def __init__(self, seed: int, index: int, wrong_types: bool = True):
+        self.wrong_types = wrong_types
         self.rng = random.Random(f"migrator-fuzz:{seed}:{index}")
         self.case = Case(seed, index, "", [], [], {})
         self.case.planted = Planted(self.rng)
@@ -69,7 +71,7 @@ class _Builder:
 
     def monitors(self) -> str:
         base = self.rng.choice(corpus.monitors())
-        docs = plant_monitors(copy.deepcopy(list(base.docs)), self.case.planted, self.rng)
+        docs = plant_monitors(copy.deepcopy(list(base.docs)), self.case.planted, self.rng, self.wrong_types)
         self.inputs["monitors.yaml"] = _dump_yaml(docs)
         self.case.notes.append(f"monitors from {base.name}")
         self.monitor_docs = docs
@@ -125,6 +127,9 @@ class _Builder:
         if secret:
             self.case.secret_files.add(name)
         r = self.rng.random()
+        if self.rng.random() < 0.1:  # a link planted at the old fixed temp name must not be written through
+            self.case.symlinks[f"{name}.tmp-migrator"] = "victim"
+            self.case.existing["victim"] = PRECIOUS
         if r < 0.25:
             self.case.existing[name] = PRECIOUS
         elif r < 0.4:
@@ -286,12 +291,12 @@ class _Builder:
 
 def make_case(seed: int, index: int, *, command: str | None = None, mutation: str | None = None) -> Case:
     """The case `index` of the run seeded `seed` (the same pair always gives the same case)."""
-    b = _Builder(seed, index)
+    b = _Builder(seed, index, wrong_types=mutation != "none")  # "none": valid inputs, secrets planted
     cmd = command or b.rng.choices([c for c, _ in COMMANDS], [w for _, w in COMMANDS])[0]
     b.case.command = cmd
     getattr(b, cmd)()
     b.mutate(mutation)
     if any(g == ["--force"] for g in b.case.args):  # --force applies to every destination
-        b.case.files.update(b.case.existing)
-        b.case.existing = {}
+        b.case.files.update({k: v for k, v in b.case.existing.items() if k != "victim"})
+        b.case.existing = {k: v for k, v in b.case.existing.items() if k == "victim"}
     return b.case

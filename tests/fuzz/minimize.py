@@ -81,6 +81,9 @@ def write_reproducer(directory: Path, case: Case, outcome: Outcome, problem: Pro
     for name, data in {**files, **case.existing}.items():
         (d / name).parent.mkdir(parents=True, exist_ok=True)
         (d / name).write_bytes(data)
+    for name, target in case.symlinks.items():
+        if not (d / name).is_symlink():
+            (d / name).symlink_to(target)
     argv = case.argv(groups=groups)
     line = "migrator " + " ".join(shlex.quote(a) for a in argv)
     if stdin is not None:

@@ -129,6 +129,9 @@ def run_case(case: Case, workdir: str | None = None, *, timeout: float = DEFAULT
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        for name, target in case.symlinks.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(target, root / name)
         before = _snapshot(root)
         argv = case.argv(tmp, groups)
         out = Outcome(case)
