@@ -33,8 +33,10 @@ def _check_stdin_once(*groups: list[str] | None) -> None:
         raise InputError("'-' (stdin) can be given only once")
 
 
-def load_render_inputs(files: list[str], prometheus: str | None) -> tuple[RenderInputs, Document | None]:
-    """Read and sort the inputs of render; validate every monitor (all errors at once)."""
+def load_render_inputs(files: list[str], prometheus: str | None,
+                       prometheus_version: str | None = None) -> tuple[RenderInputs, Document | None]:
+    """Read and sort the inputs of render; validate every monitor (all errors at once), for the
+    Prometheus version render will use."""
     from migrator.validate import validate_monitor
 
     _check_stdin_once(files, [prometheus] if prometheus else None)
@@ -52,9 +54,12 @@ def load_render_inputs(files: list[str], prometheus: str | None) -> tuple[Render
             _warn(f"{describe(inputs.prometheus[0])} among the inputs is ignored: --prometheus wins")
     else:
         cr_doc = single_prometheus(inputs.prometheus)
+    from migrator.render import RenderContext
+
+    version = RenderContext.from_cr(cr_doc.data if cr_doc else None, version=prometheus_version).version
     errors: list[MigratorError] = []
     for doc in inputs.monitors:
-        errors.extend(validate_monitor(doc))
+        errors.extend(validate_monitor(doc, version=version))
     errors.extend(_duplicates(inputs.monitors + inputs.secrets + inputs.configmaps))
     if errors:
         raise ErrorList(errors)
@@ -160,7 +165,7 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
     if operator_compatible and shards is not None:
         raise InputError("--shards/--shard are for portable mode; in --operator-compatible mode the CR's "
                          "spec.shards and $(SHARD) apply", field="--shards")
-    inputs, cr_doc = load_render_inputs(files, prometheus)
+    inputs, cr_doc = load_render_inputs(files, prometheus, prometheus_version)
     if not inputs.monitors:
         raise InputError("no PodMonitor, ServiceMonitor or ScrapeConfig among the inputs")
     cr = cr_doc.data if cr_doc else None
@@ -400,7 +405,7 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
     if inputs.monitors:
         from migrator.validate import validate_monitor
 
-        errors = [e for d in inputs.monitors for e in validate_monitor(d)]
+        errors = [e for d in inputs.monitors for e in validate_monitor(d, version=version)]
         errors += _duplicates(inputs.monitors + inputs.secrets + inputs.configmaps)
         if errors:
             raise ErrorList(errors)
