@@ -8,7 +8,9 @@ import random
 from dataclasses import dataclass, field
 
 from tests.fuzz import corpus, mutate
-from tests.fuzz.secrets import Planted, plant_inventory, plant_monitors, plant_raw
+import yaml
+
+from tests.fuzz.secrets import Planted, b64, plant_inventory, plant_monitors, plant_raw
 
 COMMANDS = [("render", 25), ("validate", 12), ("targets", 21), ("migrate", 21), ("diff", 21)]
 VERSIONS = ["2.30.0", "2.36.0", "2.42.0", "v2.54.1", "3.0.0", "v3.13.2", "x.y.z", "", "2.42.0-rc.0", "99999999999.0.0"]
@@ -59,6 +61,29 @@ def _dump_yaml(docs: list) -> mutate.Doc:
     return mutate.Doc(docs, "yaml")
 
 
+def _wrap_raw(docs: list, rng: random.Random) -> tuple[list, str]:
+    """The same jobs in another shape migrator reads: a ConfigMap, a Secret, Helm values (both charts)."""
+    jobs = [j for d in docs for j in (d.get("scrape_configs") if isinstance(d, dict) else d) or []
+            if isinstance(d, (dict, list))] if all(isinstance(d, (dict, list)) for d in docs) else []
+    if not jobs:
+        return docs, "itself"
+    shape = rng.choice(["ConfigMap", "Secret", "Secret stringData", "kube-prometheus-stack values",
+                        "prometheus chart values"])
+    text = yaml.safe_dump({"scrape_configs": jobs}, sort_keys=False)
+    if shape == "ConfigMap":
+        return [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "prom", "namespace": "monitoring"},
+                 "data": {"prometheus.yml": text}}], shape
+    if shape == "Secret":
+        return [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "additional-scrape-configs"},
+                 "data": {"prometheus-additional.yaml": b64(yaml.safe_dump(jobs, sort_keys=False))}}], shape
+    if shape == "Secret stringData":
+        return [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "additional-scrape-configs"},
+                 "stringData": {"prometheus-additional.yaml": yaml.safe_dump(jobs, sort_keys=False)}}], shape
+    if shape == "kube-prometheus-stack values":
+        return [{"prometheus": {"prometheusSpec": {"additionalScrapeConfigs": jobs}}}], shape
+    return [{"serverFiles": {"prometheus.yml": {"scrape_configs": jobs}}}], shape
+
+
 class _Builder:
     def __init__(self, seed: int, index: int, wrong_types: bool = True):
         self.wrong_types = wrong_types
@@ -80,9 +105,13 @@ class _Builder:
     def raw(self, name: str = "raw.yaml") -> str:
         base = self.rng.choice(corpus.raws())
         docs = plant_raw(copy.deepcopy(list(base.docs)), self.case.planted, self.rng)
-        self.inputs[name] = _dump_yaml(docs)
-        self.case.notes.append(f"{name} from {base.name}")
         self.raw_docs = docs
+        shape = ""
+        if self.maybe(0.3):
+            docs, shape = _wrap_raw(docs, self.rng)
+            shape = f" as {shape}"
+        self.inputs[name] = _dump_yaml(docs)
+        self.case.notes.append(f"{name} from {base.name}{shape}")
         return name
 
     def inventory(self) -> str:
@@ -195,6 +224,10 @@ class _Builder:
             self.opt("--explain", self.rng.choice(names))
         if self.maybe(0.1):
             self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+        if self.maybe(0.1):
+            self.opt("--own-namespace", self.rng.choice(["default", "", "a/b", "x" * 300]))
+        if self.maybe(0.05):
+            self.opt("--key", self.rng.choice(["prometheus.yml", "nope", ""]))
         if self.maybe(0.3):
             self.output_file("-o", "targets.out")
 
@@ -225,6 +258,12 @@ class _Builder:
             self.opt("--prometheus", f"@{self.prometheus()}")
         if self.maybe(0.1):
             self.opt("--prometheus-version", self.rng.choice(VERSIONS))
+        if self.maybe(0.1):
+            self.opt("--namespace", self.rng.choice(["", "UPPER", "a" * 300, "kube-system"]))
+        if self.maybe(0.1):
+            self.opt("--label", self.rng.choice(["release=x", "=", "noequals", "a=b=c", "k8s.io/x=y"]))
+        if self.maybe(0.05):
+            self.opt("--key", self.rng.choice(["prometheus-additional.yaml", "nope", ""]))
 
     def diff(self) -> None:
         shape = self.rng.random()
@@ -250,6 +289,11 @@ class _Builder:
             self.opt("--operator-compatible")
         if self.maybe(0.1):
             self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.1):
+            olds = corpus.job_names(self.raw_docs) or ["x"]
+            self.opt("--map", f"{self.rng.choice(olds + ['', '='])}={self.rng.choice(['a', '', 'podMonitor/x/y/0'])}")
+        if self.maybe(0.1):
+            self.opt("--fail-on", self.rng.choice(["config", "targets", "labels", "nothing", ""]))
         if self.maybe(0.2):
             self.output_file("-o", "diff.out")
 

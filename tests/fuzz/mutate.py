@@ -241,9 +241,21 @@ def m_numbers(d: Doc, rng: random.Random) -> str:
     return f"{show(path[1:])} := {raw[:40]}"
 
 
+def m_transplant(d: Doc, rng: random.Random) -> str:
+    """A real value from elsewhere in the documents put where it does not belong (type confusion)."""
+    ps = paths(d.docs)
+    if len(ps) < 2:
+        return m_wrong_type(d, rng)
+    src, dst = rng.choice(ps), rng.choice(ps)
+    if dst[:len(src)] == src or src[:len(dst)] == dst:
+        return m_wrong_type(d, rng)
+    put(d.docs, dst, copy.deepcopy(get(d.docs, src)))
+    return f"{show(dst[1:])} := the value of {show(src[1:])}"
+
+
 TREE_MUTATIONS: list[tuple[float, Callable[[Doc, random.Random], str]]] = [
     (4, m_wrong_type), (2, m_credential_wrong_type), (2, m_numbers), (1, m_whole_doc), (1, m_delete),
-    (1, m_duplicate_item), (2, m_add_key),
+    (1, m_duplicate_item), (2, m_add_key), (2, m_transplant),
 ]
 
 
