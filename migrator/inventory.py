@@ -64,6 +64,85 @@ def _name_of(obj: dict) -> str:
     return "" if name is None else str(name)
 
 
+# -- what the API server guarantees ------------------------------------------------------------
+# Discovery builds addresses from port numbers. The API server stores them as integers in range, so
+# an object with another value there (a string, 1e400, .inf) cannot come from a cluster: refuse it,
+# naming the file and the object, rather than invent a port.
+
+def _bad_port(obj: dict, kind: str, source: str | None, path: str, value: Any, low: int) -> InputError:
+    ns = _namespace_of(obj, kind)
+    what = f"{kind} {ns + '/' if ns else ''}{_name_of(obj) or '(no name)'}"
+    shown = repr(value) if isinstance(value, (str, int, float, bool)) else f"a {type(value).__name__}"
+    if isinstance(shown, str) and len(shown) > 40:
+        shown = shown[:40] + "..."
+    return InputError(f"not a port number: {shown} (the API server accepts only integers from {low} to 65535)",
+                      file=source or "inventory", field=f"{what}: {path}")
+
+
+def _port_ok(value: Any, low: int) -> bool:
+    return type(value) is int and low <= value <= 65535
+
+
+def _check_ports(obj: dict, kind: str, source: str | None, items: Any, path: str, key: str, low: int,
+                 optional: bool = False) -> None:
+    if not isinstance(items, list):
+        return
+    for i, p in enumerate(items):
+        if isinstance(p, dict):
+            v = p.get(key)
+            if v is None and optional:
+                continue
+            if not _port_ok(v, low):
+                raise _bad_port(obj, kind, source, f"{path}[{i}].{key}", v, low)
+
+
+def _check_pod(obj: dict, kind: str, source: str | None) -> None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for section in ("containers", "initContainers"):
+        cs = spec.get(section)
+        if isinstance(cs, list):
+            for i, c in enumerate(cs):
+                if isinstance(c, dict) and c.get("ports") is not None:
+                    _check_ports(obj, kind, source, c["ports"], f"spec.{section}[{i}].ports", "containerPort", 1)
+
+
+def _check_service(obj: dict, kind: str, source: str | None) -> None:
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        _check_ports(obj, kind, source, spec.get("ports"), "spec.ports", "port", 1)
+
+
+def _check_endpoints(obj: dict, kind: str, source: str | None) -> None:
+    subsets = obj.get("subsets")
+    if isinstance(subsets, list):
+        for i, sub in enumerate(subsets):
+            if isinstance(sub, dict):
+                _check_ports(obj, kind, source, sub.get("ports"), f"subsets[{i}].ports", "port", 1)
+
+
+def _check_endpointslice(obj: dict, kind: str, source: str | None) -> None:
+    _check_ports(obj, kind, source, obj.get("ports"), "ports", "port", 0, optional=True)
+
+
+def _check_node(obj: dict, kind: str, source: str | None) -> None:
+    status = obj.get("status")
+    de = status.get("daemonEndpoints") if isinstance(status, dict) else None
+    ke = de.get("kubeletEndpoint") if isinstance(de, dict) else None
+    if isinstance(ke, dict):
+        for key in ("Port", "port"):
+            v = ke.get(key)
+            if v is not None and not _port_ok(v, 0):
+                raise _bad_port(obj, kind, source, f"status.daemonEndpoints.kubeletEndpoint.{key}", v, 0)
+
+
+_PORT_CHECKS: dict[str, Callable[[dict, str, str | None], None]] = {
+    "Pod": _check_pod, "Service": _check_service, "Endpoints": _check_endpoints,
+    "EndpointSlice": _check_endpointslice, "Node": _check_node,
+}
+
+
 class Inventory:
     """Kubernetes objects by kind, namespace and name.
 
@@ -89,8 +168,12 @@ class Inventory:
             inv.add(obj)
         return inv
 
-    def add(self, obj: Any, kind: str | None = None) -> bool:
-        """Add one object (or every item of a ``*List``); False if it was skipped."""
+    def add(self, obj: Any, kind: str | None = None, source: str | None = None) -> bool:
+        """Add one object (or every item of a ``*List``); False if it was skipped.
+
+        ``source`` names the file it comes from: an object the API server could not hold (a port
+        that is not a port number) is refused with InputError naming the file and the object.
+        """
         if not isinstance(obj, dict):
             self._skip("(not an object)")
             return False
@@ -101,11 +184,14 @@ class Inventory:
             item_kind = k[:-4] or None  # PodList -> Pod; List -> (each item says)
             ok = True
             for item in obj["items"]:
-                ok = self.add(item, item_kind) and ok
+                ok = self.add(item, item_kind, source) and ok
             return ok
         if k not in self.objects:
             self._skip(k if isinstance(k, str) and k else "(no kind)")
             return False
+        check = _PORT_CHECKS.get(k)
+        if check is not None:
+            check(obj, k, source)
         key = (_namespace_of(obj, k), _name_of(obj))
         store = self.objects[k]
         if key in store:
@@ -196,6 +282,9 @@ def _json_documents(text: str, name: str) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", file=name,
                              line=exc.lineno) from None
+        except RecursionError:
+            raise InputError("JSON nesting is too deep", file=name,
+                             line=text.count("\n", 0, pos) + 1) from None
         out.append(value)
 
 
@@ -214,10 +303,69 @@ class _ReportingReader:
         return chunk
 
 
+class _GuardedYamlLoader(_YamlLoader):  # type: ignore[misc,valid-type]
+    """The C loader, refusing a document whose aliases expand it beyond the limits (an alias bomb)
+    or refer to themselves: the constructor shares aliased objects, but everything that walks the
+    data afterwards (discovery, JSON output) pays for the full expansion."""
+
+    source_name = "<input>"
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_aliases(node, self.source_name)
+        return super().construct_document(node)
+
+
+def _load_all(stream: Any, loader_class: type, name: str) -> list[Any]:
+    loader = loader_class(stream)
+    loader.source_name = name
+    try:
+        out = []
+        while loader.check_data():
+            d = loader.get_data()
+            if d is not None:
+                out.append(d)
+        return out
+    finally:
+        loader.dispose()
+
+
+def _check_aliases(root: yaml.Node, name: str) -> None:
+    from migrator.sources import MAX_ALIAS_NODES, MAX_NODES
+
+    sizes: dict[int, int] = {}  # id(node) -> nodes it expands to; -1 while being expanded
+    unique = 0
+
+    def size(node: yaml.Node) -> int:
+        nonlocal unique
+        known = sizes.get(id(node))
+        if known is not None:
+            if known < 0:
+                raise InputError("recursive YAML alias", file=name, line=node.start_mark.line + 1)
+            return known
+        unique += 1
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            return 1
+        sizes[id(node)] = -1
+        if isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(child) for child in node.value)
+        else:
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        sizes[id(node)] = n
+        if n > MAX_NODES or n - unique > MAX_ALIAS_NODES:
+            raise InputError(f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} repeated nodes "
+                             "(an alias bomb?); refusing it", file=name, line=node.start_mark.line + 1)
+        return n
+
+    size(root)
+
+
 def _yaml_documents(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:
     stream: Any = text if report is None else _ReportingReader(text, report)
+    # an alias needs an anchor: without "&" the text has none and the plain C loader is safe
+    loader = _GuardedYamlLoader if "&" in text else _YamlLoader
     try:
-        return [d for d in yaml.load_all(stream, Loader=_YamlLoader) if d is not None]
+        return _load_all(stream, loader, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -251,9 +399,9 @@ def _add_documents(inv: Inventory, docs: list[Any], name: str) -> None:
     for doc in docs:
         if isinstance(doc, list):  # a bare sequence of objects
             for item in doc:
-                inv.add(item)
+                inv.add(item, source=name)
         elif isinstance(doc, dict):
-            inv.add(doc)
+            inv.add(doc, source=name)
         else:
             raise InputError(f"expected Kubernetes objects (mappings with a kind), found a {type(doc).__name__}",
                              file=name)
@@ -345,6 +493,8 @@ def kube_api_client(kubeconfig: str | None = None, context: str | None = None):
     except ImportError:  # pragma: no cover - it is a dependency
         raise InputError("the kubernetes Python client is not installed") from None
     where = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    if kubeconfig is not None:
+        _check_kubeconfig(kubeconfig)
     try:
         api_client = config.new_client_from_config(config_file=kubeconfig, context=context)
     except ConfigException as exc:
@@ -355,9 +505,46 @@ def kube_api_client(kubeconfig: str | None = None, context: str | None = None):
         except ConfigException:
             raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
         api_client, where = client.ApiClient(), "in-cluster config"
-    except (OSError, ValueError, TypeError) as exc:
-        raise InputError(f"cannot load the kubeconfig: {exc}", file=where) from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
+        # the client's own reading of a malformed file: bad input, not a bug of ours
+        msg = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputError(f"cannot load the kubeconfig: {msg}", file=where) from None
     return api_client, getattr(api_client.configuration, "host", None) or where
+
+
+def _a(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _check_kubeconfig(path: str) -> None:
+    """A kubeconfig file is one YAML mapping with the list fields kubectl expects; InputError otherwise."""
+    from migrator.sources import parse_documents
+
+    name, text = read_text(path)
+    docs = parse_documents(text, name)
+    if len(docs) > 1:
+        raise docs[1].error("a kubeconfig holds one YAML document; this file has several", field_name="")
+    if not docs:
+        raise InputError("the kubeconfig is empty", file=name)
+    doc = docs[0]
+    if not isinstance(doc.data, dict):
+        raise doc.error(f"a kubeconfig must be a mapping, not {_a(doc.data)}")
+    for key in ("clusters", "contexts", "users"):
+        value = doc.data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise doc.error(f"must be a list, not {_a(value)}", (key,))
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise doc.error(f"must be a mapping, not {_a(item)}", (key, i))
+            inner = item.get(key[:-1])
+            if inner is not None and not isinstance(inner, dict):
+                raise doc.error(f"must be a mapping, not {_a(inner)}", (key, i, key[:-1]))
+    current = doc.data.get("current-context")
+    if current is not None and not isinstance(current, str):
+        raise doc.error(f"must be a string, not {_a(current)}", ("current-context",))
 
 
 def load_cluster(kubeconfig: str | None = None, context: str | None = None,
