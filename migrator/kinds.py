@@ -50,8 +50,10 @@ def classify(docs: list[Document]) -> RenderInputs:
         elif kind == "Prometheus" and group == MONITORING_GROUP:
             out.prometheus.append(doc)
         elif kind == "Secret" and group == "":
+            _raise_all(doc, _SECRET)
             out.secrets.append(doc)
         elif kind == "ConfigMap" and group == "":
+            _raise_all(doc, _CONFIGMAP)
             out.configmaps.append(doc)
         else:
             out.skipped.append(f"{doc.file}:{doc.line}: skipping {describe(doc)} "
@@ -97,6 +99,9 @@ _PROMETHEUS_SPEC: dict = {
     "secrets": [SCALAR], "configMaps": [SCALAR], "additionalScrapeConfigs": MAPPING,
 }
 _PROMETHEUS = {"metadata": _METADATA, "spec": _PROMETHEUS_SPEC}
+#: Secret and ConfigMap values are strings (messages name the key, never the value)
+_SECRET = {"metadata": _METADATA, "data": _STRMAP, "stringData": _STRMAP}
+_CONFIGMAP = {"metadata": _METADATA, "data": _STRMAP, "binaryData": _STRMAP}
 
 
 def _type_name(value: object) -> str:
@@ -131,15 +136,19 @@ def _check_typed(doc: Document, value: object, schema: object, path: tuple, out:
         out.append(doc.error(f"must be a mapping, not {_type_name(value)}", path))
 
 
-def check_prometheus(doc: Document) -> None:
-    """InputError (ErrorList for several) when a field migrator reads has a type the CRD does not allow."""
-    require_object(doc)
+def _raise_all(doc: Document, schema: dict) -> None:
     errors: list[InputError] = []
-    _check_typed(doc, doc.data, _PROMETHEUS, (), errors)
+    _check_typed(doc, doc.data, schema, (), errors)
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise ErrorList(errors)
+
+
+def check_prometheus(doc: Document) -> None:
+    """InputError (ErrorList for several) when a field migrator reads has a type the CRD does not allow."""
+    require_object(doc)
+    _raise_all(doc, _PROMETHEUS)
 
 
 def prometheus_spec(doc: Document | None) -> dict:

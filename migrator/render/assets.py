@@ -13,8 +13,21 @@ from typing import Iterable
 from migrator.errors import InputError
 
 
+def _values(obj: dict, section: str, what: str) -> dict:
+    """obj[section]: a mapping ({} when absent); InputError otherwise (checked first by kinds.classify)."""
+    v = obj.get(section)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        ns, name = _meta(obj, what)
+        raise InputError(f"{what} {ns}/{name}: {section} must be a mapping", field=section)
+    return v
+
+
 def _meta(obj: dict, what: str) -> tuple[str, str]:
-    md = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(obj, dict):
+        raise InputError(f"a {what} must be a mapping")
+    md = obj.get("metadata")
     if not isinstance(md, dict) or not md.get("name"):
         raise InputError(f"{what} without metadata.name", field="metadata.name")
     return str(md.get("namespace") or "default"), str(md["name"])
@@ -29,18 +42,18 @@ class AssetStore:
         for s in secrets or ():
             ns, name = _meta(s, "Secret")
             values: dict[str, str] = {}
-            for k, v in (s.get("data") or {}).items():
+            for k, v in _values(s, "data", "Secret").items():
                 try:
                     values[str(k)] = base64.b64decode(str(v), validate=True).decode("utf-8")
                 except (binascii.Error, ValueError, UnicodeDecodeError):
                     raise InputError(f"Secret {ns}/{name}: data.{k} is not valid base64-encoded UTF-8 "
                                      "(use stringData for plain values)", field=f"data.{k}") from None
-            for k, v in (s.get("stringData") or {}).items():
+            for k, v in _values(s, "stringData", "Secret").items():
                 values[str(k)] = "" if v is None else str(v)
             self.secrets[(ns, name)] = values
         for c in configmaps or ():
             ns, name = _meta(c, "ConfigMap")
-            values = {str(k): ("" if v is None else str(v)) for k, v in (c.get("data") or {}).items()}
+            values = {str(k): ("" if v is None else str(v)) for k, v in _values(c, "data", "ConfigMap").items()}
             self.configmaps[(ns, name)] = values
 
     def secret_key(self, namespace: str, name: str, key: str) -> str | None:
