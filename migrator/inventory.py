@@ -72,9 +72,12 @@ def _name_of(obj: dict) -> str:
 def _bad_port(obj: dict, kind: str, source: str | None, path: str, value: Any, low: int) -> InputError:
     ns = _namespace_of(obj, kind)
     what = f"{kind} {ns + '/' if ns else ''}{_name_of(obj) or '(no name)'}"
-    shown = repr(value) if isinstance(value, (str, int, float, bool)) else f"a {type(value).__name__}"
-    if isinstance(shown, str) and len(shown) > 40:
-        shown = shown[:40] + "..."
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** 12:
+        shown = "a number too large for a port"
+    elif isinstance(value, (str, int, float, bool)):
+        shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else repr(value[:40]) + "..."
+    else:
+        shown = f"a {type(value).__name__}"
     return InputError(f"not a port number: {shown} (the API server accepts only integers from {low} to 65535)",
                       file=source or "inventory", field=f"{what}: {path}")
 
@@ -285,6 +288,8 @@ def _json_documents(text: str, name: str) -> list[Any]:
         except RecursionError:
             raise InputError("JSON nesting is too deep", file=name,
                              line=text.count("\n", 0, pos) + 1) from None
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise InputError(f"malformed JSON: {exc}", file=name, line=text.count("\n", 0, pos) + 1) from None
         out.append(value)
 
 
@@ -374,6 +379,8 @@ def _yaml_documents(text: str, name: str, report: Callable[[int], None] | None =
         raise InputError(msg, file=name, line=(mark.line + 1) if mark else None) from None
     except RecursionError:
         raise InputError("YAML nesting is too deep", file=name) from None
+    except (ValueError, ArithmeticError) as exc:  # a scalar no type can hold (a 5000-digit integer)
+        raise InputError(f"unusable YAML value: {exc}", file=name) from None
 
 
 def parse_text(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:

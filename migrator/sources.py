@@ -164,9 +164,12 @@ class _Builder:
         except yaml.YAMLError:
             return node.value
         except (ValueError, KeyError, TypeError, ArithmeticError):
+            if node.tag == "tag:yaml.org,2002:int" and node.value.lstrip("+-").isdigit():
+                return node.value  # more digits than Python converts: the text (a number field says so)
             # an explicit tag the text cannot be (!!int abc, !!bool maybe): go-yaml refuses it too
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise InputError(f"cannot decode {node.value!r} as {tag}", file=self.file,
+            shown = repr(node.value) if len(node.value) <= 40 else repr(node.value[:40]) + "..."
+            raise InputError(f"cannot decode {shown} as {tag}", file=self.file,
                              line=node.start_mark.line + 1, field=dotted(path) or None) from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value
