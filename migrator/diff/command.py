@@ -121,6 +121,8 @@ def _read_mapping(path: str) -> dict[str, list[str]]:
         data = json.loads(text)
     except ValueError as exc:
         raise InputError(f"not JSON: {exc}", file=name, field="--mapping") from None
+    except RecursionError:
+        raise InputError("not a migrate report: JSON nesting is too deep", file=name, field="--mapping") from None
     return mapping_from_report(data, name)
 
 
