@@ -116,13 +116,15 @@ def global_config(cr: dict | None, ctx: Any, *, operator: bool) -> dict:
 
 def render_jobs(monitors: list[dict], cr: dict | None, *, prometheus_version: str | None, operator: bool,
                 secrets: list[dict] = (), configmaps: list[dict] = (), inline_secrets: bool = False,
-                secrets_dir: str = "/etc/prometheus/secrets", shard: tuple[int, int] | None = None):
+                secrets_dir: str = "/etc/prometheus/secrets", shard: tuple[int, int] | None = None,
+                refuse_url_credentials: bool = False):
     from migrator.render import AssetStore, RenderContext, render_monitors
 
     ctx = RenderContext.from_cr(cr, version=prometheus_version)
     store = AssetStore(secrets=list(secrets), configmaps=list(configmaps))
     result = render_monitors(monitors, ctx, store, mode="operator" if operator else "portable",
-                             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shard=shard)
+                             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shard=shard,
+                             refuse_url_credentials=refuse_url_credentials)
     return ctx, result
 
 
@@ -180,6 +182,7 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
                               secrets=[d.data for d in inputs.secrets],
                               configmaps=[d.data for d in inputs.configmaps],
                               inline_secrets=inline_secrets, secrets_dir=secrets_dir,
+                              refuse_url_credentials=True,
                               shard=(shards, shard) if shards is not None else None)
     warnings = [_warning_dict(w) for w in result.warnings]
     mounts = [{"namespace": m.namespace, "secret": m.secret, "key": m.key, "path": m.path}

@@ -53,3 +53,27 @@ def is_credential_path(path: Iterable[Any], kind: str | None = None) -> bool:
 
 
 HIDDEN = "<hidden: credential field>"
+
+
+def mask_userinfo(text: str) -> str:
+    """text with the userinfo of a URL (``user:password@``) replaced, parseable URL or not.
+
+    Whatever stands between ``//`` (or the start) and the last ``@`` before the first ``/``,
+    ``?`` or ``#`` is userinfo: ``htt%://u:p@host`` and ``u:p@host:3128`` are masked too.
+    """
+    if "@" not in text:
+        return text
+    start = text.find("//")
+    start = start + 2 if start >= 0 else 0
+    end = len(text)
+    for ch in "/?#":
+        j = text.find(ch, start)
+        if j >= 0:
+            end = min(end, j)
+    at = text.rfind("@", start, end)
+    return text if at < 0 else text[:start] + "<hidden>@" + text[at + 1:]
+
+
+def has_userinfo(text: str) -> bool:
+    """Whether text, read as a URL (parseable or not), carries userinfo."""
+    return mask_userinfo(text) != text

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 import re2
 
-from migrator.credentials import HIDDEN, is_credential_path
+from migrator.credentials import HIDDEN, is_credential_path, mask_userinfo
 from migrator.errors import InputError
 from migrator.relabel.rules import check_rule, go_quote
 from migrator.relabel.duration import DURATION_PATTERN
@@ -182,7 +182,7 @@ class _Collector:
 
     def shown(self, path: tuple, value: Any) -> str:
         """value quoted for a message (Go's %q), or a mark when it is a credential's."""
-        return HIDDEN if self.secret(path) else go_quote(value)
+        return HIDDEN if self.secret(path) else go_quote(mask_userinfo(str(value)))
 
     def add(self, path: tuple, message: str) -> None:
         if self.secret(path):
@@ -282,10 +282,10 @@ def _type_error(c: _Collector, value: Any, expected: str, path: tuple) -> None:
     if c.secret(path):
         pass  # a credential's value is never shown, not even a wrong one
     elif isinstance(value, (bool, int, float)) and expected == "string":
-        text = c.text(path, value)
+        text = mask_userinfo(c.text(path, value))
         msg += f" ({text}); quote it: {go_quote(text)}"
     elif isinstance(value, (str, bool, int, float)):
-        msg += f" ({c.text(path, value)})"
+        msg += f" ({mask_userinfo(c.text(path, value))})"
     c.add(path, msg)
 
 
@@ -479,7 +479,7 @@ def _selector(c: _Collector, sel: dict, path: tuple) -> None:
             if isinstance(val, str):
                 problem = _label_value_problem(val)
                 if problem:
-                    c.add(p, f"invalid label value {go_quote(val)}: {problem}")
+                    c.add(p, f"invalid label value {c.shown(p, val)}: {problem}")
     exprs = sel.get("matchExpressions")
     if not isinstance(exprs, list):
         return
@@ -509,7 +509,7 @@ def _selector(c: _Collector, sel: dict, path: tuple) -> None:
                 if isinstance(v, str):
                     problem = _label_value_problem(v)
                     if problem:
-                        c.add(p + ("values", j), f"invalid label value {go_quote(v)}: {problem}")
+                        c.add(p + ("values", j), f"invalid label value {c.shown(p, v)}: {problem}")
 
 
 # --------------------------------------------------------------------------- relabel rules
@@ -644,7 +644,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
             elif field == "labels":
                 problem = _label_value_problem(val)
                 if problem:
-                    c.add(p, f"invalid label value {go_quote(val)}: {problem}")
+                    c.add(p, f"invalid label value {c.shown(p, val)}: {problem}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -95,3 +95,31 @@ def test_lowercase_before_2_36_is_refused(tmp_path):
     r = run_cli("validate", str(f), "--prometheus-version", "2.30.0")
     assert r.code == 2 and "only supported from Prometheus version 2.36.0" in r.stderr
     assert run_cli("validate", str(f), "--prometheus-version", "2.36.0").code == 0
+
+
+PROXY_MONITOR = MONITOR.replace("ServiceMonitor", "PodMonitor").replace("endpoints:", "podMetricsEndpoints:")
+
+
+def test_url_userinfo_is_masked_in_messages(tmp_path):
+    """Fuzz finding F5: a malformed URL is quoted back without its userinfo."""
+    f = tmp_path / "m.yaml"
+    f.write_text(PROXY_MONITOR + "    proxyUrl: htt%://S3CRET44:S3CRET45@proxy.example:3128\n")
+    for command in ("validate", "render"):
+        r = run_cli(command, str(f))
+        assert r.code == 2
+        assert "S3CRET" not in r.stdout + r.stderr and "proxyUrl" in r.stderr
+        assert '"htt%://<hidden>@proxy.example:3128"' in r.stderr
+
+
+def test_portable_render_writes_no_url_credentials(tmp_path):
+    """Fuzz finding F3: portable render refuses a proxyUrl with userinfo (it writes no credential)."""
+    f = tmp_path / "m.yaml"
+    f.write_text(PROXY_MONITOR + "    proxyUrl: http://S3CRET1:S3CRET2@proxy.example:3128\n")
+    assert run_cli("validate", str(f)).code == 0
+    r = run_cli("render", str(f))
+    assert r.code == 2 and "S3CRET" not in r.stdout + r.stderr
+    assert "proxy_url" in r.stderr and "--inline-secrets" in r.stderr
+    r = run_cli("render", str(f), "--operator-compatible")  # the operator inlines it, and says so
+    assert r.code == 0 and "http://S3CRET1:S3CRET2@proxy.example:3128" in r.stdout
+    f.write_text(PROXY_MONITOR + "    proxyUrl: http://proxy.example:3128/a@b\n")  # an @ in the path
+    assert run_cli("render", str(f)).code == 0

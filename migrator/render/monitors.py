@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from migrator.credentials import has_userinfo, mask_userinfo
 from migrator.errors import InputError
 from migrator.relabel.rules import ACTION_SINCE, RuleProblem, check_rule, go_quote
 from migrator.render.assets import AssetStore
@@ -974,6 +975,26 @@ def port_regex_problems(endpoints_key: str, ep: Any, version: Any) -> list[tuple
                   f"rule's regex: {problems[0]}")] if problems else []
 
 
+_URL_KEYS = ("api_server", "server", "host")
+
+
+def _refuse_url_credentials(job: dict) -> None:
+    """Portable mode writes no credential: a URL with userinfo (``http://user:pass@proxy``) is one."""
+    stack: list[tuple[Any, str]] = [(job, "")]
+    while stack:
+        node, where = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            at = f"{where}[{k}]" if isinstance(k, int) else (f"{where}.{k}" if where else str(k))
+            if isinstance(v, (dict, list)):
+                stack.append((v, at))
+            elif isinstance(v, str) and isinstance(k, str) and (k.endswith("url") or k in _URL_KEYS) \
+                    and has_userinfo(v):
+                raise InputError(f"job {job.get('job_name')}: the URL holds credentials (userinfo: "
+                                 + go_quote(mask_userinfo(v)) + "); portable mode writes no credential: "
+                                 "use --inline-secrets to inline it", field=at)
+
+
 def _join(fld: str, path: tuple) -> str:
     for part in path:
         fld += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -1036,12 +1057,17 @@ def _key(monitor: dict) -> str:
 def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore | None = None, *,
                     mode: str = "portable", inline_secrets: bool = False,
                     secrets_dir: str = DEFAULT_SECRETS_DIR,
-                    shard: tuple[int, int] | None = None) -> RenderResult:
+                    shard: tuple[int, int] | None = None,
+                    refuse_url_credentials: bool = False) -> RenderResult:
     """The scrape_configs entries for the given ServiceMonitors, PodMonitors and ScrapeConfigs (other kinds are
     ignored with a warning).
 
     Order: ServiceMonitors sorted by "<namespace>/<name>", then PodMonitors likewise (one job per endpoint), then
     ScrapeConfigs likewise (one job each, see migrator.render.scrapeconfigs).
+
+    refuse_url_credentials: in portable mode without inline_secrets, refuse a job whose URL carries
+    userinfo (a proxyUrl ``http://user:pass@proxy``): for output meant to be written out, which
+    holds no credential in that mode.
     """
     from migrator.render.scrapeconfigs import scrape_config_job
 
@@ -1079,6 +1105,9 @@ def render_monitors(monitors: list[dict], ctx: RenderContext, store: AssetStore 
         jobs += r.pod_monitor(m)
     for m in scs:
         jobs.append(scrape_config_job(r, m))
+    if refuse_url_credentials and not r.inline:
+        for job in jobs:
+            _refuse_url_credentials(job)
     return RenderResult(jobs=jobs, warnings=r.warnings, mounts=r.mounts, configmap_mounts=r.cm_mounts)
 
 
