@@ -749,3 +749,17 @@ def test_experiments_replay_on_2_42(exp):
                     ours_dropped += 1
         assert sorted(ours) == sorted(active.get(job["job_name"], [])), job["job_name"]
     assert ours_dropped == len(api["droppedTargets"])
+
+
+@pytest.mark.parametrize("text,quoted", [
+    ("a", '"a"'), ('a"b', '"a\\"b"'), ("a\\b", '"a\\\\b"'), ("\n\t\r", '"\\n\\t\\r"'), ("\a\b\f\v", '"\\a\\b\\f\\v"'),
+    ("\x00\x7f", '"\\x00\\x7f"'), ("é", '"é"'), ("\u200b", '"\\u200b"'), ("\U000e0001", '"\\U000e0001"'),
+    ("\ud800", '"\\ufffd"'),
+])
+def test_go_quote_is_strconv_quote(text, quoted):
+    """One %q for every message (validate's own copy left \\x00 and \\u200b unescaped)."""
+    from migrator.relabel import go_quote
+    from migrator import validate
+
+    assert go_quote(text) == quoted
+    assert validate._q is go_quote
