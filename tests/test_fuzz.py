@@ -2,8 +2,8 @@
 
 A failing case prints how to rerun it alone and shrink it:
     python tools/fuzz.py --seed SEED --only INDEX
-Bounded for CI (MIGRATOR_FUZZ_CASES random cases, default 360, about 20 s on
-one core); a longer run: MIGRATOR_FUZZ_CASES=5000 pytest tests/test_fuzz.py, or
+Bounded for CI (MIGRATOR_FUZZ_CASES random cases, default 720: about 35 s on
+one core for the whole file); a longer run: MIGRATOR_FUZZ_CASES=5000 pytest tests/test_fuzz.py, or
 python tools/fuzz.py --cases 5000 --seed S.
 """
 
@@ -23,7 +23,7 @@ from tests.fuzz.runner import run_case
 from tests.fuzz.secrets import Planted, b64, plant_monitors, plant_raw
 
 SEED = int(os.environ.get("MIGRATOR_FUZZ_SEED", "8"))
-CASES = int(os.environ.get("MIGRATOR_FUZZ_CASES", "360"))
+CASES = int(os.environ.get("MIGRATOR_FUZZ_CASES", "720"))
 CHUNK = 30
 COMMANDS = ["render", "validate", "targets", "migrate", "diff"]
 
@@ -249,3 +249,56 @@ def test_existing_output_kept_without_force(args):
     out = run_case(case, timeout=15)
     assert not out.problems, out.report()
     assert out.code == 2, f"exit {out.code}: an existing {args[-2]} without --force must be refused\n{out.stderr}"
+
+
+# ---------------------------------------------------------------- the harness itself can fail
+
+def _validate_case(p: Planted, existing: dict | None = None) -> Case:
+    return _case("self-test", [["validate", "@m.yaml"]], {"m.yaml": yaml.safe_dump_all(_docs(MON)).encode()},
+                 planted=p, existing=existing or {"dest": PRECIOUS})
+
+
+def test_harness_detects_each_kind_of_failure(monkeypatch, tmp_path):
+    """A bug planted in the CLI is reported by run_case: crash, leak, clobbered file, temp file, hang."""
+    import time
+
+    from migrator import commands
+
+    p = Planted(random.Random(1))
+    marker = p.new("self-test password")
+
+    def crash(**kw):
+        raise RuntimeError("planted bug")
+
+    def leak(**kw):
+        print(f"password is {marker}")
+
+    def leak_b64(**kw):
+        import sys
+        sys.stderr.write(f"data: {b64('x' + marker)}\n")
+
+    def traceback_text(**kw):
+        print("Traceback (most recent call last):")
+
+    def clobber_and_tmp(**kw):
+        dest = os.path.join(kw["files"][0].rsplit("/", 1)[0], "dest")
+        with open(dest, "w") as f:
+            f.write("clobbered")
+        with open(dest + ".tmp-x", "w") as f:
+            f.write("left")
+
+    def hang(**kw):
+        time.sleep(5)
+
+    expect = {crash: "exit-3", leak: "leak", leak_b64: "leak", traceback_text: "traceback",
+              clobber_and_tmp: "clobber", hang: "timeout"}
+    for fn, kind in expect.items():
+        monkeypatch.setattr(commands, "validate", fn)
+        out = run_case(_validate_case(p), timeout=1)
+        kinds = {pr.kind for pr in out.problems} | ({"exit-3"} if any(pr.kind == "exception" for pr in out.problems)
+                                                   else set())
+        assert kind in kinds, f"{fn.__name__}: expected a {kind} problem, got {out.report()}"
+        if fn is clobber_and_tmp:
+            assert "tmpfile" in kinds, out.report()
+    monkeypatch.undo()
+    assert not run_case(_validate_case(p), timeout=15).problems
