@@ -333,8 +333,11 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                 if not isinstance(d.data, list):
                     raise d.error(f"extraScrapeConfigs must hold a list of scrape jobs, got {_type_name(d.data)}")
                 lists.append(JobList(d))
-        return Located(lists, _global(doc, prom_yml.get("global"), base + ("global",)),
-                       "helm-values (prometheus-community chart)")
+        glob = _global(doc, prom_yml.get("global"), base + ("global",))
+        if not lists:
+            raise doc.error("the chart's prometheus.yml has no scrape_configs, and there are no "
+                            "extraScrapeConfigs", base)
+        return Located(lists, glob, "helm-values (prometheus-community chart)")
     raise doc.error("no scrape configuration found: expected scrape_configs, a list of jobs, a Secret or "
                     "ConfigMap holding one, or Helm values with additionalScrapeConfigs")
 
