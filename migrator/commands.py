@@ -316,14 +316,13 @@ class LoadedJob:
     """One scrape job ready to evaluate or compare, from a raw config or rendered from a monitor.
 
     ``config`` is typed as Prometheus reads it (a field of the wrong type is null, with a problem);
-    ``raw`` is the job as written; ``problems`` are what reading it found (raw configs only).
+    ``problems`` are what reading it found (raw configs only).
     """
 
     config: dict
     origin: str  # "file:line", or "PodMonitor ns/name (file:line)"
     base_dir: str = "."  # where relative file_sd paths start
     problems: list = field(default_factory=list)
-    raw: Any = None
 
     @property
     def name(self) -> str:
@@ -404,7 +403,7 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
         global_config = parsed.global_config or {}
         for job in parsed.jobs:
             base = os.path.dirname(job.file) if job.file not in ("<stdin>", "-") else "."
-            jobs.append(LoadedJob(job.config, f"{job.file}:{job.line}", base, job.problems, job.raw))
+            jobs.append(LoadedJob(job.config, f"{job.file}:{job.line}", base, job.problems))
     if inputs.monitors:
         from migrator.validate import validate_monitor
 
@@ -420,7 +419,7 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
             _warn(f"{w.monitor}: {w.message}")
         origins = _monitor_origins(inputs.monitors)
         for job in result.jobs:
-            jobs.append(LoadedJob(job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", [], job))
+            jobs.append(LoadedJob(job, origins.get(_monitor_key(job["job_name"]), "monitor"), ".", []))
         if not raw_docs:
             # monitors run under an operator-managed Prometheus: its global section comes from the CR,
             # whose scrapeInterval defaults to 30s (not Prometheus's own 1m)

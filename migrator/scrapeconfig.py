@@ -149,14 +149,6 @@ class Job:
         return any(p.severity == "error" for p in self.problems)
 
     @property
-    def raw(self) -> Any:
-        """The job as written in its document (before typing)."""
-        node = self.doc.data
-        for p in self.path:
-            node = node[p]
-        return node
-
-    @property
     def placeholders(self) -> list[Problem]:
         return [p for p in self.problems if "placeholder" in p.message]
 

@@ -17,7 +17,7 @@ from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, mapping_f
 from migrator.diff.findings import WARNING, Finding, all_findings
 from migrator.diff.report import DiffReport, render_json, render_markdown, render_text
 from migrator.diff.targetdiff import diff_all, kept_addresses, only_side
-from migrator.errors import InputError
+from migrator.errors import ErrorList, InputError
 
 OUTPUTS = ("text", "json", "markdown")
 FAIL_ON = ("config", "targets", "labels")
@@ -40,6 +40,9 @@ class Side:
         self.global_config, self.version, self.monitor_docs = loaded.global_config, loaded.version, loaded.monitors
         self.own_ns = own_namespace or loaded.own_namespace
         jobs = loaded.jobs
+        unusable = [p for j in jobs if j.unusable for p in j.problems if getattr(p, "unusable", False)]
+        if unusable:  # a field of the wrong type: not a scrape config at all, nothing to compare
+            raise ErrorList([InputError(p.message, file=p.file, line=p.line, field=p.field) for p in unusable])
         self.cr = _find_cr(paths, prometheus)
         if operator_compatible and self.monitor_docs:
             jobs = _operator_jobs(jobs, self.monitor_docs, self.cr, self.version)
@@ -58,9 +61,7 @@ class Side:
             if job.errors:
                 self.warnings.append(f"{label}: job {name!r} ({job.origin}) is not Prometheus's dialect "
                                      f"({'; '.join(p.message for p in job.errors)}): compared as plain YAML")
-            # a job Prometheus cannot read is compared as written (its typed form has nulls for bad values)
-            config = job.raw if job.unusable and isinstance(job.raw, dict) else job.config
-            self.jobs.append(JobInput(name, config, job.origin, plain=bool(job.errors),
+            self.jobs.append(JobInput(name, job.config, job.origin, plain=bool(job.errors),
                                       global_config=self.global_config))
             self.bases[name] = job.base_dir
 
