@@ -237,3 +237,25 @@ def test_debug_changes_nothing_for_bad_input(tmp_path):
     cfg.write_text("scrape_configs:\n- job_name: a\n  sample_limit: !!int abc\n")
     r = run_cli("--debug", "targets", str(cfg))
     assert r.code == 2 and "Traceback" not in r.stderr and "c.yml:3: scrape_configs[0].sample_limit" in r.stderr
+
+
+# -- jobs pass between commands as typed records ---------------------------------------------------
+
+def test_jobs_pass_between_commands_as_records():
+    from migrator.commands import LoadedJob, ScrapeInputs, load_scrape_inputs
+    from migrator.scrapeconfig import JobList, Located, locate_jobs
+    from migrator.sources import load_documents
+
+    loaded = load_scrape_inputs([RAW, MONITORS], prometheus=None, prometheus_version=None)
+    assert isinstance(loaded, ScrapeInputs)
+    assert all(isinstance(j, LoadedJob) for j in loaded.jobs)
+    raw = next(j for j in loaded.jobs if j.name == "istiod")
+    assert raw.origin.startswith(RAW + ":") and raw.base_dir == os.path.dirname(RAW) and raw.errors == []
+    mon = next(j for j in loaded.jobs if j.name.startswith("podMonitor/"))
+    assert "PodMonitor monitoring/" in mon.origin and mon.problems == []
+    assert loaded.global_config["scrape_interval"] == "30s" and len(loaded.monitors) == 3
+
+    located = locate_jobs(load_documents([RAW])[0])
+    assert isinstance(located, Located) and located.shape == "prometheus.yml"
+    assert [type(x) for x in located.lists] == [JobList] and located.lists[0].path == ("scrape_configs",)
+    assert [j["job_name"] for j in located.lists[0].items()][:2] == ["istiod", "envoy-stats"]
