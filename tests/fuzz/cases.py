@@ -61,6 +61,18 @@ def _dump_yaml(docs: list) -> mutate.Doc:
     return mutate.Doc(docs, "yaml")
 
 
+def _secret_values(inputs: dict) -> list[str]:
+    """The values of every Secret's data/stringData in the inputs (they hold markers, maybe encoded)."""
+    out = []
+    for doc in inputs.values():
+        for d in corpus.items_of(doc.docs):
+            if isinstance(d, dict) and d.get("kind") == "Secret":
+                for key in ("data", "stringData"):
+                    if isinstance(d.get(key), dict):
+                        out += [v for v in d[key].values() if isinstance(v, str) and len(v) >= 8]
+    return out
+
+
 def _wrap_raw(docs: list, rng: random.Random) -> tuple[list, str]:
     """The same jobs in another shape migrator reads: a ConfigMap, a Secret, Helm values (both charts)."""
     jobs = [j for d in docs for j in (d.get("scrape_configs") if isinstance(d, dict) else d) or []
@@ -308,6 +320,9 @@ class _Builder:
         if forced:
             count = 0 if forced == "none" else 1
         texts: dict[str, bytes] = {}
+        taboo = list(self.case.planted.markers) + _secret_values(self.inputs)
+        for doc in self.inputs.values():
+            doc.taboo = taboo
         targets = [self.rng.choices(names, weights)[0] for _ in range(count)]
         text_mutation: dict[str, bool] = {}
         for name in targets:

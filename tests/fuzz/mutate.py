@@ -27,6 +27,8 @@ class Doc:
         self.form = form  # yaml or json
         self.raw: dict[str, str] = {}
         self.notes: list[str] = []
+        #: texts that must not move out of their credential field (planted markers, Secret data values)
+        self.taboo: list[str] = []
 
     def placeholder(self, raw: str) -> str:
         key = f"__FZRAW{len(self.raw)}__"
@@ -247,7 +249,8 @@ def m_transplant(d: Doc, rng: random.Random) -> str:
     if len(ps) < 2:
         return m_wrong_type(d, rng)
     src, dst = rng.choice(ps), rng.choice(ps)
-    if dst[:len(src)] == src or src[:len(dst)] == dst:
+    text = repr(get(d.docs, src))
+    if dst[:len(src)] == src or src[:len(dst)] == dst or any(t in text for t in d.taboo):
         return m_wrong_type(d, rng)
     put(d.docs, dst, copy.deepcopy(get(d.docs, src)))
     return f"{show(dst[1:])} := the value of {show(src[1:])}"
