@@ -16,8 +16,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-import yaml
-
 from migrator.errors import ConfigError, InputError
 from migrator.scrapeconfig import OTHER_SD, PLACEHOLDER_RE
 from migrator.version import Version
@@ -116,25 +114,59 @@ def static_groups(job: dict) -> list[Group]:
 
 
 def file_sd_groups(job: dict, base_dir: str) -> list[Group]:
-    """Target groups from file_sd_configs files, as Prometheus reads them (``__meta_filepath``)."""
+    """Target groups from file_sd_configs files, as Prometheus reads them (``__meta_filepath``).
+
+    A file Prometheus could not read (not YAML/JSON, not a list of groups of strings) is InputError
+    with its file, line and field.
+    """
+    from migrator.sources import parse_documents, read_text
+
     out = []
     for sd in job.get("file_sd_configs") or []:
         for pattern in sd.get("files") or []:
             full = pattern if os.path.isabs(pattern) else os.path.join(base_dir, pattern)
             for path in sorted(glob.glob(full)):
-                try:
-                    text = open(path, encoding="utf-8").read()
-                    data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-                except (OSError, ValueError, yaml.YAMLError) as exc:
-                    raise InputError(f"cannot read file_sd file: {exc}", file=path) from None
-                for i, g in enumerate(data or []):
+                name, text = read_text(path)
+                docs = parse_documents(text, name)
+                if len(docs) > 1:
+                    raise docs[1].error("a file_sd file holds one list of target groups, not several documents")
+                if not docs:
+                    continue
+                doc = docs[0]
+                if not isinstance(doc.data, list):
+                    raise doc.error(f"a file_sd file holds a list of target groups, not {_a(doc.data)}")
+                for i, g in enumerate(doc.data):
                     if not isinstance(g, dict):
-                        raise InputError("a target group must be a mapping", file=path, field=f"[{i}]")
-                    labels = {str(k): str(v) for k, v in (g.get("labels") or {}).items()}
+                        raise doc.error(f"a target group must be a mapping, not {_a(g)}", (i,))
+                    raw_targets, raw_labels = g.get("targets") or [], g.get("labels") or {}
+                    if not isinstance(raw_targets, list):
+                        raise doc.error(f"must be a list of strings, not {_a(raw_targets)}", (i, "targets"))
+                    if not isinstance(raw_labels, dict):
+                        raise doc.error(f"must be a mapping of strings, not {_a(raw_labels)}", (i, "labels"))
+                    for j, t in enumerate(raw_targets):
+                        if isinstance(t, (dict, list)):
+                            raise doc.error(f"must be a string, not {_a(t)}", (i, "targets", j))
+                    for k, v in raw_labels.items():
+                        if isinstance(v, (dict, list)):
+                            raise doc.error(f"must be a string, not {_a(v)}", (i, "labels", k))
+                    labels = {str(k): _text(doc, (i, "labels", k), v) for k, v in raw_labels.items()}
                     labels["__meta_filepath"] = path
-                    targets = [{"__address__": str(t)} for t in (g.get("targets") or [])]
+                    targets = [{"__address__": _text(doc, (i, "targets", j), t)} for j, t in enumerate(raw_targets)]
                     out.append(Group(f"{path}:{i}", targets, labels))
     return out
+
+
+def _a(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _text(doc: Any, path: tuple, value: Any) -> str:
+    """A scalar as the string Prometheus reads (its literal text)."""
+    if isinstance(value, str):
+        return value
+    literal = doc.text_of(path)
+    return literal if literal is not None else ("" if value is None else str(value))
 
 
 def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Group]:

@@ -124,6 +124,13 @@ CASES = [
          ["targets", RAW, "--cluster", "--kubeconfig", "{tmp}/kc.yml"], ["kc.yml:4: ", "one YAML document"]),
     Case("kubeconfig-clusters-number", {"kc.yml": "apiVersion: v1\nkind: Config\nclusters: 5\n"},
          ["targets", RAW, "--cluster", "--kubeconfig", "{tmp}/kc.yml"], ["kc.yml:3: clusters: "]),
+    # a file_sd file is read as Prometheus reads it: a bad one fails its job (exit 1), with file and line
+    Case("file-sd-number", {"c.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [t.json]\n",
+                            "t.json": "5\n"},
+         ["targets", "{tmp}/c.yml"], ["t.json:1: ", "list of target groups"], code=1),
+    Case("file-sd-labels-list", {"c.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [t.yml]\n",
+                                 "t.yml": "- targets: ['a:1']\n- targets: ['b:1']\n  labels: [x]\n"},
+         ["targets", "{tmp}/c.yml"], ["t.yml:3: [1].labels: "], code=1),
     # -- nesting and alias bombs ----------------------------------------------------------------
     Case("inventory-json-100000-deep", {"deep.json": "[" * 100_000 + "]" * 100_000},
          ["targets", RAW, "-i", "{tmp}/deep.json"], ["deep.json:1: ", "nesting"]),
