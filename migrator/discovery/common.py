@@ -89,7 +89,12 @@ def opt(obj: Any, key: str) -> str | None:
 
 
 def num(v: Any) -> int:
-    """A port number as Go decodes it (missing -> 0); lenient about strings."""
+    """A port number as Go decodes it (missing -> 0).
+
+    Inventories read from files are checked when loaded (inventory.py refuses a port that is not an
+    integer in range, as the API server would), so anything else only comes from objects built in
+    code: read leniently, never raising.
+    """
     if isinstance(v, bool) or v is None:
         return 0
     if isinstance(v, int):
@@ -99,7 +104,7 @@ def num(v: Any) -> int:
     except ValueError:
         try:
             return int(float(str(v)))
-        except ValueError:
+        except (ValueError, OverflowError):
             return 0
 
 
