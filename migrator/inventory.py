@@ -379,8 +379,14 @@ def _yaml_documents(text: str, name: str, report: Callable[[int], None] | None =
         raise InputError(msg, file=name, line=(mark.line + 1) if mark else None) from None
     except RecursionError:
         raise InputError("YAML nesting is too deep", file=name) from None
-    except (ValueError, ArithmeticError) as exc:  # a scalar no type can hold (a 5000-digit integer)
-        raise InputError(f"unusable YAML value: {exc}", file=name) from None
+    except (ValueError, LookupError, TypeError, ArithmeticError) as exc:
+        # a scalar its tag cannot be (!!int abc, an empty !!int, a 5000-digit integer): the slower
+        # reader of configs says where (file:line: field)
+        from migrator.sources import parse_documents
+
+        parse_documents(text, name)
+        msg = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputError(f"unusable YAML value: {msg}", file=name) from None
 
 
 def parse_text(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:

@@ -163,7 +163,7 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError:
             return node.value
-        except (ValueError, KeyError, TypeError, ArithmeticError):
+        except (ValueError, LookupError, TypeError, ArithmeticError):
             if node.tag == "tag:yaml.org,2002:int" and node.value.lstrip("+-").isdigit():
                 return node.value  # more digits than Python converts: the text (a number field says so)
             # an explicit tag the text cannot be (!!int abc, !!bool maybe): go-yaml refuses it too

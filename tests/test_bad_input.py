@@ -75,6 +75,11 @@ CASES = [
                                       "metadata: {name: m, namespace: d}\nspec:\n  sampleLimit: !!int x\n"
                                       "  podMetricsEndpoints: [{port: http}]\n"},
          ["render", "{tmp}/m.yml"], ["m.yml:5: spec.sampleLimit: "]),
+    Case("tag-int-empty", {"p.yml": "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: p}\n"
+                                    "spec:\n  scrapeInterval: !!int"},
+         ["render", MONITORS, "--prometheus", "{tmp}/p.yml"], ["p.yml:5: spec.scrapeInterval: ", "!!int"]),
+    Case("tag-bool-inventory", {"inv.yml": "apiVersion: v1\nkind: Pod\nmetadata: {name: !!bool maybe}\n"},
+         ["targets", RAW, "-i", "{tmp}/inv.yml"], ["inv.yml:3: metadata.name: ", "!!bool"]),
     # -- wrong types anywhere ------------------------------------------------------------------
     Case("relabel-configs-number", {"c.yml": "scrape_configs:\n- job_name: a\n  relabel_configs: 5\n"
                                              "  kubernetes_sd_configs:\n  - role: pod\n"},
