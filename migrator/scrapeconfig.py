@@ -411,16 +411,16 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             return value
         if isinstance(value, str) and PLACEHOLDER_RE.search(value):
             return value
-        problem(f"expected true or false, got {doc.text_of(path)!r}")
+        problem(f"expected true or false, got {_shown(doc.text_of(path))}")
         return value
     if schema in (INT, FLOAT):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             if isinstance(value, str) and PLACEHOLDER_RE.search(value):
                 return value
-            problem(f"expected a number, got {doc.text_of(path) or _type_name(value)!r}")
+            problem(f"expected a number, got {_shown(doc.text_of(path)) if doc.text_of(path) else _type_name(value)}")
             return None
         if schema == INT and (isinstance(value, float) or value < 0):
-            problem(f"expected a non-negative integer, got {doc.text_of(path)!r}")
+            problem(f"expected a non-negative integer, got {_shown(doc.text_of(path))}")
         return value
     if schema == DUR:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
@@ -437,7 +437,7 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
     if schema == SIZE:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
         if not _SIZE_RE.match(text) and not PLACEHOLDER_RE.search(text):
-            problem(f"not a valid size: {text!r}")
+            problem(f"not a valid size: {_shown(text)}")
         return text
     if schema == STRLIST:
         if not isinstance(value, list):
@@ -455,6 +455,13 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             return None
         return {str(k): _typed(v, STRLIST, doc, path + (k,), job) for k, v in value.items()}
     raise AssertionError(schema)  # pragma: no cover
+
+
+def _shown(text: str | None) -> str:
+    """A literal quoted for a message, cut short when long."""
+    if text is None:
+        return "null"
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + "..."
 
 
 def _schema_name(schema: dict) -> str:
