@@ -8,6 +8,7 @@ both spellings (the operator's camelCase, Prometheus's snake_case).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 #: Field names (lower case, without "_" and "-") whose value, or anything under it, is a credential.
@@ -55,17 +56,23 @@ def is_credential_path(path: Iterable[Any], kind: str | None = None) -> bool:
 HIDDEN = "<hidden: credential field>"
 
 
-def mask_userinfo(text: str) -> str:
-    """text with the userinfo of a URL (``user:password@``) replaced, parseable URL or not.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
-    Whatever stands between ``//`` (or the start) and the last ``@`` before the first ``/``,
-    ``?`` or ``#`` is userinfo: ``htt%://u:p@host`` and ``u:p@host:3128`` are masked too.
+
+def mask_userinfo(text: str) -> str:
+    """text with a URL's userinfo (``user:password@``) replaced, parseable URL or not.
+
+    In ``scheme://authority/path`` the userinfo is what stands before the last ``@`` of the
+    authority (an ``@`` in the path is kept). Text that does not start as ``scheme://``
+    (``htt%://u:p@h``, ``http:/'/u:p@h``, ``u:p@h:3128``) may hold userinfo anywhere: everything
+    before its last ``@`` is masked.
     """
     if "@" not in text:
         return text
-    start = text.find("//")
-    start = start + 2 if start >= 0 else 0
-    end = len(text)
+    m = _SCHEME.match(text)
+    if m is None:
+        return "<hidden>@" + text[text.rfind("@") + 1:]
+    start, end = m.end(), len(text)
     for ch in "/?#":
         j = text.find(ch, start)
         if j >= 0:

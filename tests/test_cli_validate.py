@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cli_util import run_cli
 from conftest import SAMPLES
 
@@ -100,15 +102,17 @@ def test_lowercase_before_2_36_is_refused(tmp_path):
 PROXY_MONITOR = MONITOR.replace("ServiceMonitor", "PodMonitor").replace("endpoints:", "podMetricsEndpoints:")
 
 
-def test_url_userinfo_is_masked_in_messages(tmp_path):
-    """Fuzz finding F5: a malformed URL is quoted back without its userinfo."""
+@pytest.mark.parametrize("url", ["htt%://S3CRET44:S3CRET45@proxy.example:3128",  # fuzz finding F5
+                                 "http:/'/S3CRET1:S3CRET2@proxy.example:3128"])  # F7
+def test_url_userinfo_is_masked_in_messages(tmp_path, url):
+    """A malformed URL is quoted back without anything that may be userinfo."""
     f = tmp_path / "m.yaml"
-    f.write_text(PROXY_MONITOR + "    proxyUrl: htt%://S3CRET44:S3CRET45@proxy.example:3128\n")
+    f.write_text(PROXY_MONITOR + f'    proxyUrl: "{url}"\n')
     for command in ("validate", "render"):
         r = run_cli(command, str(f))
         assert r.code == 2
         assert "S3CRET" not in r.stdout + r.stderr and "proxyUrl" in r.stderr
-        assert '"htt%://<hidden>@proxy.example:3128"' in r.stderr
+        assert '"<hidden>@proxy.example:3128"' in r.stderr
 
 
 def test_portable_render_writes_no_url_credentials(tmp_path):
