@@ -38,6 +38,7 @@ from typing import Any
 from migrator.discovery.common import ALLOWED_SELECTORS, ROLES
 from migrator.errors import InputError
 from migrator.render.monitors import _Renderer, _d, _int, _l, _s, _sorted_map
+from migrator.credentials import mask_userinfo
 from migrator.render.util import parse_duration_ms, valid_label_name
 
 API_VERSION = "monitoring.coreos.com/v1alpha1"
@@ -628,7 +629,7 @@ def _check_server_url(r: _Renderer, server: str, fld: str) -> None:
     except ValueError as exc:
         raise r.error(f"cannot parse server: {exc}", fld) from None
     if not u.scheme or not u.netloc:
-        raise r.error(f"must not be empty and have a scheme: {server}", fld)
+        raise r.error(f"must not be empty and have a scheme: {mask_userinfo(server)}", fld)
 
 
 def _chk_azure(r: _Renderer, c: dict, f: str) -> None:
