@@ -763,3 +763,25 @@ def test_go_quote_is_strconv_quote(text, quoted):
 
     assert go_quote(text) == quoted
     assert validate._q is go_quote
+
+
+def test_check_rules_reports_every_problem_of_every_rule_prometheus_first():
+    from migrator.relabel import check_rules
+
+    rules = [{"source_labels": ["a"], "target_label": "b"},
+             {"action": "hashmod", "regex": "(", "target_label": [1], "source_labels": ["a-b"], "bogus": 1},
+             {"action": "lowercase", "source_labels": ["a"], "target_label": "b"}]
+    problems = check_rules(rules, version="2.30.0", path=("relabel_configs",))
+    assert [(p.path, p.message) for p in problems] == [
+        (("relabel_configs", 1, "regex"), "error parsing regexp: missing closing ): `^(?:()$`"),
+        (("relabel_configs", 1, "source_labels", 0), '"a-b" is not a valid label name'),
+        (("relabel_configs", 1, "target_label"), "cannot unmarshal !!seq into string"),
+        (("relabel_configs", 1, "bogus"), "field bogus not found in type relabel.plain"),
+        (("relabel_configs", 1, "modulus"), "relabel configuration for hashmod requires non-zero modulus"),
+        (("relabel_configs", 2, "action"), 'unknown relabel action "lowercase"'),
+    ]
+    assert problems[-1].hint == "lowercase needs Prometheus >= 2.36.0"
+    with pytest.raises(ConfigError) as ei:  # parse_rules: Prometheus's first problem, as it reports it
+        parse_rules(rules, version="2.30.0")
+    assert (ei.value.field, ei.value.message) == ("[1].regex", problems[0].message)
+    assert check_rules(rules[:1], version="2.30.0") == []

@@ -18,8 +18,9 @@ Public API:
 from migrator.relabel.engine import (Step, go_lower, go_upper, hashmod, relabel, relabel_index,
                                      relabel_trace)
 from migrator.relabel.regex import Regex, RegexError, compile_regex
-from migrator.relabel.rules import (ACTIONS, Rule, RuleProblem, check_rule, go_quote, is_legacy_name,
-                                    is_template_target, is_utf8_name, parse_rule, parse_rules)
+from migrator.relabel.rules import (ACTIONS, Rule, RuleProblem, check_rule, check_rules, go_quote,
+                                    is_legacy_name, is_template_target, is_utf8_name, parse_rule,
+                                    parse_rules)
 from migrator.relabel.target import (TargetResult, format_duration, job_defaults, parse_duration,
                                      populate_labels, populate_target, populate_targets,
                                      pre_relabel_labels,
@@ -28,7 +29,7 @@ from migrator.relabel.template import Template
 
 __all__ = [
     "ACTIONS", "Regex", "RegexError", "Rule", "RuleProblem", "Step", "TargetResult", "Template",
-    "check_rule", "compile_regex", "go_quote",
+    "check_rule", "check_rules", "compile_regex", "go_quote",
     "format_duration", "go_lower", "go_upper", "hashmod", "is_legacy_name", "is_template_target",
     "is_utf8_name", "job_defaults", "parse_duration", "parse_rule", "parse_rules", "populate_labels",
     "populate_target", "populate_targets", "pre_relabel_labels", "relabel", "relabel_index",

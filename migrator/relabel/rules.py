@@ -353,6 +353,21 @@ def check_rule(raw: Any, *, version: Version | str | None = None, path: tuple = 
     return problems
 
 
+def check_rules(raw: Any, *, version: Version | str | None = None, path: tuple = (),
+                scheme: str | None = None, kind: str = "target") -> list[RuleProblem]:
+    """check_rule over a rule list (``relabel_configs``): every problem of every rule, paths
+    ``path + (i, field...)``; the first is the one Prometheus reports."""
+    path = tuple(path)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        return [RuleProblem(path, _unmarshal_error(raw, "[]*relabel.Config"))]
+    out: list[RuleProblem] = []
+    for i, item in enumerate(raw):
+        out.extend(check_rule(item, version=version, path=path + (i,), scheme=scheme, kind=kind))
+    return out
+
+
 def _scheme(scheme: str | None, v: Version) -> str:
     sch = scheme or default_scheme(v)
     if sch not in ("legacy", "utf8"):
