@@ -364,11 +364,12 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
     """Jobs from raw scrape configs and/or monitors (rendered portable)."""
     import os
 
-    from migrator.scrapeconfig import locate_jobs, read_jobs
+    from migrator.scrapeconfig import NoScrapeConfig, locate_jobs, read_jobs
     from migrator.version import Version
 
     docs = load_documents(configs)
     raw_docs, object_docs = [], []
+    not_configs: list[InputError] = []  # Secrets/ConfigMaps without scrape configs: credentials, maybe
     for doc in docs:
         d = doc.data
         if isinstance(d, dict) and isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str):
@@ -377,8 +378,8 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
                     locate_jobs(doc, key=key)
                     raw_docs.append(doc)
                     continue
-                except InputError:
-                    pass
+                except NoScrapeConfig as err:
+                    not_configs.append(err)
             object_docs.append(doc)
         else:
             raw_docs.append(doc)
@@ -427,6 +428,8 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
             if spec.get("scrapeTimeout"):
                 global_config["scrape_timeout"] = spec["scrapeTimeout"]
     if not jobs:
+        if len(not_configs) == 1:
+            raise not_configs[0]
         raise InputError("no scrape job among the inputs")
     return ScrapeInputs(jobs, global_config, version, prometheus_namespace(cr_doc), inputs.monitors)
 

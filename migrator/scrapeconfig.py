@@ -221,12 +221,16 @@ def _decode_secret_value(doc: Document, key: str, value: Any) -> str:
         raise doc.error(f"Secret data key {key!r} is not valid base64 of UTF-8 text", ("data", key)) from None
 
 
+class NoScrapeConfig(InputError):
+    """A Secret or ConfigMap that holds no scrape config (it may hold credentials for monitors)."""
+
+
 def _global(doc: Document, value: Any, path: tuple) -> dict:
     """The global section: a mapping (null or missing: empty)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise doc.error(f"global must be a mapping, got {_type_name(value)}", path)
+        raise doc.error(f"must be a mapping, got {_type_name(value)}", path)
     return value
 
 
@@ -256,9 +260,9 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                     continue
                 if isinstance(v, (dict, list)):
                     raise doc.error(f"must be a string, got {_type_name(v)}", (section, k))
-                text = _decode_secret_value(doc, k, v) if (kind == "Secret" and section == "data") \
-                    else v if isinstance(v, str) else "" if v is None else (doc.text_of((section, k)) or str(v))
-                try:
+                try:  # without --key, a value that is not YAML (a certificate, binary data) is not ours
+                    text = _decode_secret_value(doc, k, v) if (kind == "Secret" and section == "data") \
+                        else v if isinstance(v, str) else "" if v is None else (doc.text_of((section, k)) or str(v))
                     inner = _embedded(doc, (section, k), text, str(k))
                 except InputError:
                     if key is not None:
@@ -269,8 +273,9 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                             isinstance(d.data, dict) and "scrape_configs" in d.data:
                         found.append((d, str(k)))
         if not found:
-            wanted = f"key {key!r}" if key else "a key holding scrape configs"
-            raise doc.error(f"{kind} {doc.name!r} has no {wanted}", ("data",))
+            wanted = f"key {key!r}" if key else "key holding scrape configs"
+            err = doc.error(f"{kind} {doc.name!r} has no {wanted}", ("data",))
+            raise NoScrapeConfig(err.message, file=err.file, line=err.line, field=err.field)
         keys = sorted({k for _, k in found})
         if len(keys) > 1 and key is None:
             raise doc.error(f"{kind} {doc.name!r} has several keys holding scrape configs "

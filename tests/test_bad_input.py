@@ -106,6 +106,13 @@ CASES = [
     Case("secret-value-list", {"s.yml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: monitoring}\n"
                                         "stringData:\n  password: [S3CRET]\n"},
          ["targets", MONITORS, "{tmp}/s.yml", "-i", INVENTORY], ["s.yml:5: stringData.password: "]),
+    Case("configmap-global-number", {"cm.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\ndata:\n"
+                                               "  prometheus.yml: |\n    global: 5\n    scrape_configs:\n"
+                                               "    - job_name: a\n      static_configs: [{targets: ['a:1']}]\n"},
+         ["targets", "{tmp}/cm.yml"], ["cm.yml:6: global: "]),
+    Case("secret-without-scrape-config", {"s.yml": "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+                                                   "stringData:\n  password: S3CRET\n"},
+         ["targets", "{tmp}/s.yml"], ["s.yml:", "Secret 's' has no key holding scrape configs"]),
     Case("cr-spec-number", {"p.yml": "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\n"
                                      "metadata: {name: p, namespace: monitoring}\nspec: 5\n"},
          ["render", MONITORS, "--prometheus", "{tmp}/p.yml"], ["p.yml:4: spec: "]),
