@@ -33,8 +33,6 @@ class Planted:
         """(marker, field) for every planted marker in data, plain or base64-encoded."""
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        if PREFIX.encode() not in data and not self.markers:
-            return []
         found = []
         decoded = [data]
         for m in _B64_RUN.finditer(data):
@@ -50,9 +48,7 @@ class Planted:
             mb = marker.encode()
             if any(mb in d for d in decoded):
                 found.append((marker, where))
-        # a marker mangled (quoted, cut) still has its prefix: report it under the prefix
-        if not found and any(PREFIX.encode() in d for d in decoded):
-            found.append((PREFIX, "unknown field (marker cut or transformed)"))
+        # (a marker cut short by a byte mutation is not reported: once its URL lost the '@', it is a host name)
         return found
 
 
