@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=20, help="seconds per case before it counts as a hang")
     ap.add_argument("--seconds", type=float, help="stop after this many seconds")
     ap.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    ap.add_argument("--serve", metavar="CLUSTER.json",
+                    help="serve a reproducer's cluster objects on a fake API server (writes ./kubeconfig)")
     args = ap.parse_args(argv)
+    if args.serve:
+        return serve(args.serve)
 
     indices = [args.only] if args.only is not None else range(args.start, args.start + args.cases)
     out_dir = Path(args.out)
@@ -78,6 +82,23 @@ def main(argv: list[str] | None = None) -> int:
     for sig, (count, path) in sorted(seen.items(), key=lambda kv: -kv[1][0]):
         print(f"  {count:4d}x {sig}  -> {path}")
     return 1 if seen else 0
+
+
+def serve(path: str) -> int:
+    import json
+
+    from tests.fake_kube import FakeKube
+
+    with open(path, encoding="utf-8") as f:
+        objects = json.load(f)
+    with FakeKube(objects) as api:
+        print(f"serving {len(objects)} object(s) at {api.url}; kubeconfig: {api.kubeconfig('.')}; Ctrl-C to stop",
+              flush=True)
+        try:
+            api.thread.join()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ class Case:
     secret_stdout: bool = False
     existing: dict[str, bytes] = field(default_factory=dict)  # outputs present before, must not change
     symlinks: dict[str, str] = field(default_factory=dict)    # planted links (name -> target), never followed
+    cluster: list | None = None      # objects a fake API server serves (tests/fake_kube.py); @kubeconfig points at it
+    cluster_input: str = ""          # which input's (mutated) JSON text gives those objects
     mutated: str = ""                # which input was mutated
     notes: list[str] = field(default_factory=list)
 
@@ -141,6 +143,16 @@ class _Builder:
         self.inventory_items = items
         return name
 
+    def inventory_or_cluster(self) -> None:
+        """--inventory FILE, or sometimes the same objects listed from a fake API server (--cluster)."""
+        inv = self.inventory()
+        if self.maybe(0.15):
+            self.inputs[inv].form = "json"
+            self.case.cluster_input = inv
+            self.opt("--cluster", "--kubeconfig", "@kubeconfig", droppable=False)
+        else:
+            self.opt("--inventory", f"@{inv}", droppable=False)
+
     def prometheus(self) -> str:
         base = self.rng.choice(corpus.prometheuses())
         self.inputs["prometheus.yaml"] = _dump_yaml(copy.deepcopy(list(base.docs)))
@@ -220,9 +232,8 @@ class _Builder:
     def targets(self) -> None:
         monitors = self.maybe(0.4)
         src = self.monitors() if monitors else self.raw()
-        inv = self.inventory()
         self.case.args.append(["targets", f"@{src}"])
-        self.opt("--inventory", f"@{inv}", droppable=False)
+        self.inventory_or_cluster()
         if monitors and self.maybe(0.5):
             self.opt("--prometheus", f"@{self.prometheus()}")
         if self.maybe(0.3):
@@ -248,7 +259,7 @@ class _Builder:
         self.case.args.append(["migrate", f"@{src}"])
         # the source rewritten without its migrated jobs keeps the user's own inline credentials
         if self.maybe(0.8):
-            self.opt("--inventory", f"@{self.inventory()}")
+            self.inventory_or_cluster()
         if self.maybe(0.3):
             self.output_file("-o", "outdir")
             self.case.existing.pop("outdir", None)
@@ -278,6 +289,8 @@ class _Builder:
             self.opt("--key", self.rng.choice(["prometheus-additional.yaml", "nope", ""]))
 
     def diff(self) -> None:
+        if self.maybe(0.1):
+            return self.diff_from_cluster()
         shape = self.rng.random()
         if shape < 0.7:
             old, new = self.raw("old.yaml"), self.monitors()
@@ -287,7 +300,7 @@ class _Builder:
             old, new = self.monitors(), self.raw("new.yaml")
         self.case.args.append(["diff", f"@{old}", f"@{new}"])
         if self.maybe(0.5):
-            self.opt("--inventory", f"@{self.inventory()}")
+            self.inventory_or_cluster()
         if self.maybe(0.25):
             olds = corpus.job_names(self.raw_docs) if old != "monitors.yaml" else []
             news = (corpus.monitor_job_names(self.monitor_docs) if new == "monitors.yaml"
@@ -308,6 +321,37 @@ class _Builder:
             self.opt("--fail-on", self.rng.choice(["config", "targets", "labels", "nothing", ""]))
         if self.maybe(0.2):
             self.output_file("-o", "diff.out")
+
+    def diff_from_cluster(self) -> None:
+        """diff --from-cluster: OLD is the Prometheus CR's additionalScrapeConfigs Secret and the monitors it
+        selects, served by a fake API server with the inventory's objects; all of it mutable as one JSON text."""
+        new = self.monitors() if self.maybe(0.7) else self.raw("new.yaml")
+        mon_docs = list(self.monitor_docs) if new == "monitors.yaml" else []
+        self.raw("old-jobs.yaml")
+        jobs = corpus.job_names(self.raw_docs)
+        raw_jobs = [j for d in self.raw_docs for j in (d.get("scrape_configs") or [] if isinstance(d, dict) else
+                                                         d if isinstance(d, list) else [])]
+        del self.inputs["old-jobs.yaml"]
+        prom = copy.deepcopy(list(self.rng.choice(corpus.prometheuses()).docs))[0]
+        meta = prom.setdefault("metadata", {}) if isinstance(prom, dict) else {}
+        meta.setdefault("namespace", "monitoring")
+        spec = prom.setdefault("spec", {})
+        spec["additionalScrapeConfigs"] = {"name": "extra-scrape", "key": "jobs.yaml"}
+        secret = {"apiVersion": "v1", "kind": "Secret",
+                  "metadata": {"name": "extra-scrape", "namespace": meta.get("namespace")},
+                  "data": {"jobs.yaml": b64(yaml.safe_dump(raw_jobs, sort_keys=False))}}
+        base = self.rng.choice(corpus.inventories())
+        items = corpus.items_of(copy.deepcopy(list(base.docs)))[:20]
+        objs = [prom, secret] + [copy.deepcopy(m) for m in mon_docs] + items
+        self.inputs["cluster.json"] = mutate.Doc([{"apiVersion": "v1", "kind": "List", "items": objs}], "json")
+        self.case.cluster_input = "cluster.json"
+        self.case.notes.append(f"cluster: Prometheus CR, Secret with {len(jobs)} job(s), {len(mon_docs)} object(s) "
+                               f"of NEW, {len(items)} from {base.name}")
+        self.case.args.append(["diff", f"@{new}", "--from-cluster", "--kubeconfig", "@kubeconfig"])
+        if self.maybe(0.3):
+            self.opt("--prometheus", f"{meta.get('namespace')}/{meta.get('name')}")
+        if self.maybe(0.4):
+            self.opt("--output", self.rng.choice(["json", "markdown"]))
 
     # -- mutation
 
@@ -340,6 +384,17 @@ class _Builder:
             texts[name], desc = fn(texts[name], self.rng)
             self.case.notes.append(f"{name}: {desc}")
         self.case.mutated = ",".join(dict.fromkeys(targets)) or "nothing"
+        if self.case.cluster_input:  # served by the fake API server, not given as a file
+            text = texts.pop(self.case.cluster_input)
+            try:
+                doc = json.loads(text)
+                self.case.cluster = doc["items"] if isinstance(doc, dict) and isinstance(doc.get("items"), list) \
+                    else [doc]
+                self.case.cluster = [o for o in self.case.cluster if isinstance(o, dict)]
+            except (ValueError, RecursionError, KeyError, TypeError):
+                self.case.notes.append("(the mutated objects are not JSON: served unmutated)")
+                unmutated = json.loads(mutate.Doc(self.inputs[self.case.cluster_input].docs, "json").text())
+                self.case.cluster = [o for o in corpus.items_of([unmutated]) if isinstance(o, dict)]
         self.case.files.update(texts)
         # the main input, sometimes on stdin
         main = self.case.args[0][1] if len(self.case.args[0]) > 1 else None

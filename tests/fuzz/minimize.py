@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import time
 from pathlib import Path
@@ -85,11 +86,16 @@ def write_reproducer(directory: Path, case: Case, outcome: Outcome, problem: Pro
         if not (d / name).is_symlink():
             (d / name).symlink_to(target)
     argv = case.argv(groups=groups)
+    serve = ""
+    if case.cluster is not None:
+        (d / "cluster.json").write_text(json.dumps(case.cluster, indent=1, allow_nan=True))
+        serve = ("# the cluster: in another shell, in this directory (writes ./kubeconfig, serves until Ctrl-C):\n"
+                 "#   python tools/fuzz.py --serve cluster.json\n")
     line = "migrator " + " ".join(shlex.quote(a) for a in argv)
     if stdin is not None:
         (d / "stdin").write_bytes(stdin)
         line += " < stdin"
-    (d / "cmd.sh").write_text(f"#!/bin/sh\n# {problem.signature}\ncd \"$(dirname \"$0\")\"\n{line}\n")
+    (d / "cmd.sh").write_text(f"#!/bin/sh\n# {problem.signature}\n{serve}cd \"$(dirname \"$0\")\"\n{line}\n")
     (d / "PROBLEM.txt").write_text(
         f"{problem.signature}\n{problem.detail}\n\ncase: {case.describe()}\n"
         f"planted markers: {case.planted.markers if case.planted else {}}\n"

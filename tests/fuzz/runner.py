@@ -123,12 +123,20 @@ def run_case(case: Case, workdir: str | None = None, *, timeout: float = DEFAULT
     """Run `case` (optionally with other option groups, files or stdin, for the minimizer) and check it."""
     files = case.files if files is None else files
     stdin = case.stdin if stdin is None else stdin
-    with tempfile.TemporaryDirectory(prefix="migrator-fuzz-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="migrator-fuzz-", dir=workdir) as tmp, \
+            contextlib.ExitStack() as stack:
         root = Path(tmp)
         for name, data in {**files, **case.existing}.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        api = None
+        if case.cluster is not None:
+            from tests.fake_kube import FakeKube
+            api = FakeKube(case.cluster, page_size=50)
+            # (shutdown waits for serve_forever's 0.5 s poll: let a thread of its own wait)
+            stack.callback(lambda api=api: threading.Thread(target=api.close, daemon=True).start())
+            api.kubeconfig(root)
         for name, target in case.symlinks.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             os.symlink(target, root / name)
@@ -144,6 +152,7 @@ def run_case(case: Case, workdir: str | None = None, *, timeout: float = DEFAULT
             out.problems.append(Problem("timeout", case.command, str(exc)))
         except MemoryError:
             out.problems.append(Problem("exception", "MemoryError", "memory ceiling hit outside the CLI"))
+
         out.seconds = time.monotonic() - start
         if result is not None:
             out.code, out.stdout, out.stderr = result.exit_code, result.stdout, result.stderr
@@ -162,6 +171,7 @@ def run_case(case: Case, workdir: str | None = None, *, timeout: float = DEFAULT
             for stream, text in (("stdout", out.stdout), ("stderr", out.stderr)):
                 if "Traceback" in text:
                     out.problems.append(Problem("traceback", stream, text[text.index("Traceback"):][:300]))
+        stack.close()
         _check_files(case, root, before, out, tmp)
         _check_leaks(case, out, root, before, tmp)
         return out
