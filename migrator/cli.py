@@ -453,6 +453,57 @@ def targets(
     raise typer.Exit(code)
 
 
+WHY_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# every monitor: the funnel from "exists" to "scraped", and what to change[/dim]
+  migrator why samples/istio/monitors.yaml --inventory samples/inventory/cluster.yaml --prometheus samples/istio/prometheus.yaml
+
+  [dim]# one monitor of a broken setup (names are the arguments that are no file)[/dim]
+  migrator why istiod-service-monitor samples/why/broken-istiod.yaml -i samples/inventory/cluster.yaml
+
+  [dim]# what is applied, against the live cluster (read-only), as a PR comment[/dim]
+  kubectl get servicemonitors,podmonitors,prometheuses -A -o yaml | migrator why - --cluster --output markdown -o why.md
+
+[bold]Exit status[/bold]: 0 every monitor/job asked for scrapes something, 1 some scrape nothing, 2 unusable input.
+"""
+
+
+@app.command(epilog=WHY_EPILOG)
+def why(
+    args: List[str] = typer.Argument(..., metavar="[NAME...] INPUT...",
+                                     help="Monitors, raw scrape configs (any shape) and Prometheus CRs: files, "
+                                          "directories or '-'. Arguments that are no file are names of monitors "
+                                          "([KIND/][NS/]NAME) or jobs to check (default: all)."),
+    inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
+                                                  help="Cluster objects: kubectl get pods,services,endpoints,"
+                                                       "endpointslices,nodes,namespaces -A -o json|yaml."),
+    cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="With --cluster."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context, with --cluster."),
+    prometheus: Optional[List[str]] = typer.Option(None, "--prometheus", metavar="FILE",
+                                                   help="Prometheus CR(s) whose selectors pick monitors up "
+                                                        "(repeatable; none: kube-prometheus-stack's defaults)."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Semantics of this Prometheus version."),
+    own_namespace: Optional[str] = typer.Option(None, "--own-namespace", metavar="NS",
+                                                help="What namespaces.own_namespace means for raw jobs."),
+    key: Optional[str] = typer.Option(None, "--key", help="The Secret/ConfigMap key holding the scrape config."),
+    output: DiffOutput = typer.Option(DiffOutput.text, "--output", help="text, json or markdown."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+) -> None:
+    """Why does a monitor (or raw job) scrape nothing? For each: the funnel from "exists" to "scraped" (picked up by a Prometheus CR, namespaces, selector, endpoints, port, pod phase, relabelings) with the count after each stage, then findings with the change that fixes them.
+    """
+    from migrator.why.command import run
+
+    with guarded():
+        code = run(args=args, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig, context=context,
+                   prometheus=prometheus, prometheus_version=prometheus_version, own_namespace=own_namespace,
+                   key=key, output=output.value, out=out, force=force)
+    raise typer.Exit(code)
+
+
 GENERATE_EPILOG = """
 [bold]Examples[/bold]
 

@@ -89,7 +89,7 @@ def stage(monitor: dict, crs: list[dict], inventory: Any) -> tuple[Stage, list[F
                                     [mon]))
         return Stage("selected", 1, "monitor", f"selected by {names}"), findings, chosen[0]
     findings = [_why_not(cr, monitor, lab, ns, inventory) for cr, lab, ns in results]
-    note = "selected by no Prometheus: " + "; ".join(f.message for f in findings)
+    note = "selected by none of: " + ", ".join(f"Prometheus {_cr_name(cr)}" for cr in crs)
     return Stage("selected", 0, "monitor", note), findings[:1] + [
         Finding(f.id, INFO, f.stage, f.message, f.objects, f.fix) for f in findings[1:]], crs[0]
 

@@ -75,7 +75,7 @@ def _service_monitor(monitor: dict, index: int, ep: dict, mon: str, targets: lis
         port = str(port)
         for s, i, p in svc_ports:
             sid = object_id("Service", L.namespace_of(s), L.name_of(s))
-            by_number = port in (str(p.get("port")), str(p.get("targetPort")))
+            by_number = port.isdigit() and port in (str(p.get("port")), str(p.get("targetPort")))
             by_target = port == str(p.get("targetPort")) and not port.isdigit()
             if not (by_number or by_target):
                 continue
