@@ -266,3 +266,23 @@ def test_apply_patch_is_a_json_merge_patch():
 def test_first_empty_stage():
     d = Diagnosis("x", "job", None, "x", "x", "f:1", stages=[Stage("a", 1, "t"), Stage("b", 0, "t"), Stage("c", 0, "t")])
     assert d.first_empty == "b" and not d.ok
+
+
+def test_broken_sample_shows_every_cause_and_its_fixes_repair_it(tmp_path):
+    """samples/why: istiod has three causes (release label, namespace, port number), the sidecars one (15020);
+    all are reported in one run, and applying every suggested fix makes both scrape."""
+    shutil.copy(ROOT / "samples/why/broken-monitors.yaml", tmp_path / "monitors.yaml")
+    args = [str(tmp_path / "monitors.yaml"), *ISTIO[1:], "--output", "json"]
+    r = run_cli("why", *args)
+    assert r.code == 1
+    by = {s["name"]: s for s in json.loads(r.stdout)["subjects"]}
+    ids = [f["id"] for f in by["istiod-service-monitor"]["findings"]]
+    assert ids == ["pickup.release-label", "namespace.out-of-range", "port.number-not-name"]
+    assert [f["id"] for f in by["istio-envoy-pod-monitor"]["findings"]] == ["port.undeclared"]
+    for s in by.values():
+        for f in s["findings"]:
+            apply_fix(tmp_path, f["fix"])
+    r = run_cli("why", *args)
+    assert r.code == 0
+    assert {s["name"]: s["scraped"] for s in json.loads(r.stdout)["subjects"]} == \
+        {"istiod-service-monitor": 1, "istio-envoy-pod-monitor": 6}

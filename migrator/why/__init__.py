@@ -45,7 +45,7 @@ selector.near-miss, selector.no-match, selector.empty; endpoints.role, endpoints
 endpoints.no-selector, endpoints.no-addresses, endpoints.not-ready; targets.no-pod-ip; port.number-not-name,
 port.target-port-name, port.unnamed, port.name-mismatch, port.target-port, port.undeclared,
 port.init-container; phase.not-running; relabel.drops-all, relabel.drops, relabel.refused; discovery.empty;
-duplicate.address. A raw job's fix targets {"kind": "job", "name": job_name} and patches the job itself.
+monitor.no-endpoints; duplicate.address. A raw job's fix targets {"kind": "job", "name": job_name} and patches the job itself.
 """
 
 from __future__ import annotations

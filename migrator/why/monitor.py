@@ -18,7 +18,7 @@ from migrator.why import endpoints as E
 from migrator.why import labels as L
 from migrator.why import pickup, ports, scope
 from migrator.why.funnel import common_prefix, evaluate, values_seen, without_relabelings
-from migrator.why.model import ERROR, Diagnosis, Finding, Fix, Stage, object_id
+from migrator.why.model import ERROR, Diagnosis, Finding, Fix, Stage, apply_patch, object_id, target_of
 
 _RE2_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
@@ -29,7 +29,37 @@ def quote_meta(s: str) -> str:
 
 
 def diagnose_monitor(monitor: dict, origin: str, crs: list[dict], inventory: Any, store: AssetStore,
-                     version: Optional[str] = None) -> list[Diagnosis]:
+                     version: Optional[str] = None, depth: int = 0) -> list[Diagnosis]:
+    """One Diagnosis per endpoint. When a fix of the monitor itself unblocks later stages (its namespaces or
+    selector), the monitor is diagnosed again with that fix applied, and the causes found further down are
+    added ("once ... is fixed"): every cause at once, not one per run."""
+    out = _diagnose_monitor(monitor, origin, crs, inventory, store, version)
+    if depth >= 3:
+        return out
+    for i, d in enumerate(out):
+        if d.ok or d.error:
+            continue
+        first = next((f for f in d.findings if f.severity == ERROR and f.stage in _UNBLOCKING and f.fix
+                      and f.fix.patch and f.fix.target == target_of(d.kind, d.namespace, d.name)), None)
+        if first is None:
+            continue
+        again = diagnose_monitor(apply_patch(monitor, first.fix.patch), origin, crs, inventory, store, version,
+                                 depth + 1)
+        if i >= len(again):
+            continue
+        have = {f.id for f in d.findings}
+        for f in again[i].findings:
+            if f.severity == ERROR and f.id not in have and f.stage not in _UNBLOCKING + ("selected",):
+                f.message = f"with the {first.id} fix applied: {f.message}"
+                d.findings.append(f)
+    return out
+
+
+_UNBLOCKING = ("namespaces", "objects", "selector")
+
+
+def _diagnose_monitor(monitor: dict, origin: str, crs: list[dict], inventory: Any, store: AssetStore,
+                      version: Optional[str] = None) -> list[Diagnosis]:
     kind, ns, name = str(monitor.get("kind")), L.namespace_of(monitor), L.name_of(monitor)
     sel_stage, sel_findings, cr = pickup.stage(monitor, crs, inventory)
     ctx = RenderContext.from_cr(cr, version=version)
@@ -38,6 +68,16 @@ def diagnose_monitor(monitor: dict, origin: str, crs: list[dict], inventory: Any
     spec = (cr or {}).get("spec") or {}
     opts = EvalOptions(version=ctx.version, own_namespace=ctx.namespace,
                        global_config={"scrape_interval": spec.get("scrapeInterval") or "30s"})
+    if not jobs:
+        key = "podMetricsEndpoints" if kind == "PodMonitor" else "endpoints"
+        d = Diagnosis(object_id(kind, ns, name), kind, ns, name, "", origin, monitor=monitor,
+                      stages=[Stage("exists", 1, "monitor", origin), sel_stage, Stage(key, 0, "endpoints"),
+                              Stage("scraped", 0, "targets")])
+        d.findings.extend(sel_findings)
+        d.findings.append(Finding("monitor.no-endpoints", ERROR, key, f"{d.subject} has no {key}: it generates no "
+                                  "scrape job", [d.subject],
+                                  Fix(f"give it at least one entry in spec.{key} (a port to scrape)")))
+        return [d]
     out = []
     for i, (job, bjob) in enumerate(zip(jobs, bare)):
         d = Diagnosis(object_id(kind, ns, name), kind, ns, name, str(job.get("job_name")), origin,
