@@ -286,3 +286,20 @@ def test_broken_sample_shows_every_cause_and_its_fixes_repair_it(tmp_path):
     assert r.code == 0
     assert {s["name"]: s["scraped"] for s in json.loads(r.stdout)["subjects"]} == \
         {"istiod-service-monitor": 1, "istio-envoy-pod-monitor": 6}
+
+
+def test_readme_shows_a_real_run():
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("$ migrator why istiod-service-monitor")
+    block = readme[start:readme.index("```", start)]
+    command, expected = block.split("\n", 1)
+    args = command[len("$ migrator "):].split()
+    import os
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        r = run_cli(*args)
+    finally:
+        os.chdir(cwd)
+    assert r.code == 1
+    assert r.stdout == expected
