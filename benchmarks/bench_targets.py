@@ -153,8 +153,9 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
         row = next(r for r in rows if r["stage"] == name)
         row.update(wall=acc[name][0], cpu=acc[name][1], peak_rss_mb=peak_rss_mb(), rss_mb=rss_now_mb())
 
-    jobs, global_config, version, cr_ns, monitors = stage(
+    loaded = stage(
         "load config", lambda: commands.load_scrape_inputs([config], prometheus=None, prometheus_version=None))
+    jobs, global_config, version, cr_ns = loaded.jobs, loaded.global_config, loaded.version, loaded.own_namespace
     inv = stage("load inventory", lambda: load_inventory([inv_path]))
     opts = core.EvalOptions(version=version, own_namespace=cr_ns or "default", global_config=global_config)
     results: list = []
@@ -164,7 +165,8 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
     sample: list[tuple] = []          # (pre labels, rules, computed count) for the trace check
     pods_pre: list[dict] = []         # pre-relabel label sets of kubernetes-pods (engine-only timing)
     pods_rules: list = []
-    for config_job, origin, base, problems in jobs:
+    for job in jobs:
+        config_job, origin, base = job.config, job.origin, job.base_dir
         name = str(config_job.get("job_name", ""))
         result = core.JobResult(name, origin, config=config_job)
         gc_paused = gc.isenabled()   # as targets.evaluate_job does
@@ -265,7 +267,8 @@ def stages_child(config: str, inv_path: str, workdir: str, promtool_version: Opt
     del results, pods_pre, sample
     verify = []
     split = {"populate": 0.0, "pre_relabel_labels": 0.0, "relabel_index": 0.0, "job_defaults": 0.0}
-    for (config_job, origin, base, _), pj in zip(jobs, per_job):
+    for job, pj in zip(jobs, per_job):
+        config_job, origin, base = job.config, job.origin, job.base_dir
         r = core.evaluate_job(config_job, origin, inv, core.EvalOptions(
             version=opts.version, own_namespace=opts.own_namespace, base_dir=base,
             global_config=opts.global_config))
@@ -317,7 +320,7 @@ def write_promtool_inputs(jobs: list, inv: Any, workdir: str, promtool_version: 
     from migrator.relabel.target import populate_targets
     from migrator.version import Version
 
-    job = next((c for c, _, _, _ in jobs if c.get("job_name") == PODS_JOB), None)
+    job = next((j.config for j in jobs if j.config.get("job_name") == PODS_JOB), None)
     if job is None:
         return None
     v = Version.parse(promtool_version)

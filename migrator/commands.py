@@ -341,9 +341,6 @@ class LoadedJob:
         """A field of the wrong type: the input is not a usable scrape config (exit status 2)."""
         return any(getattr(p, "unusable", False) for p in self.problems)
 
-    def __iter__(self):  # (config, origin, base_dir, problems), as callers once unpacked
-        return iter((self.config, self.origin, self.base_dir, self.problems))
-
 
 @dataclass
 class ScrapeInputs:
@@ -354,9 +351,6 @@ class ScrapeInputs:
     version: Any  # migrator.version.Version | None
     own_namespace: str | None  # the Prometheus CR's namespace
     monitors: list[Document]
-
-    def __iter__(self):  # (jobs, global_config, version, own_namespace, monitors), as callers once unpacked
-        return iter((self.jobs, self.global_config, self.version, self.own_namespace, self.monitors))
 
 
 def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus_version: str | None,

@@ -26,9 +26,8 @@ INVENTORY = str(SAMPLES / "inventory" / "cluster.yaml")
 def sample_jobs():
     out = []
     for config in (SAMPLES / "raw" / "istio-prometheus.yml", SAMPLES / "istio" / "monitors.yaml"):
-        jobs, global_config, _, _, _ = commands.load_scrape_inputs([str(config)], prometheus=None,
-                                                                    prometheus_version=str(VERSION))
-        out += [(job, global_config) for job, _, _, _ in jobs]
+        loaded = commands.load_scrape_inputs([str(config)], prometheus=None, prometheus_version=str(VERSION))
+        out += [(job.config, loaded.global_config) for job in loaded.jobs]
     return out
 
 
