@@ -303,3 +303,70 @@ def test_readme_shows_a_real_run():
         os.chdir(cwd)
     assert r.code == 1
     assert r.stdout == expected
+
+
+# -- findings that do not empty the funnel, other kinds (tests/fixtures/why-misc) ------------------------------
+
+MISC = Path(__file__).parent / "fixtures" / "why-misc"
+
+
+def misc_report(*extra: str):
+    r = run_cli("why", str(MISC / "monitors.yaml"), str(MISC / "prometheus.yml"), "--inventory",
+                str(MISC / "inventory.yaml"), "--output", "json", *extra)
+    return r.code, json.loads(r.stdout)
+
+
+def test_misc_subjects_and_verdicts():
+    code, report = misc_report()
+    assert code == 1
+    got = [(s["subject"], s["endpoint"], s["scraped"], s["first_empty_stage"]) for s in report["subjects"]]
+    assert got == [("PodMonitor shop/pend", None, 0, "targets"), ("PodMonitor shop/web-init", 0, 1, None),
+                   ("PodMonitor shop/web-init", 1, 1, None), ("ServiceMonitor shop/web", None, 1, None),
+                   ("ScrapeConfig shop/static", None, 1, None), ("job node", None, 0, "rule #0")]
+    assert report["summary"] == {"checked": 6, "scraping": 4, "not_scraping": 2}
+
+
+def test_pending_pod_has_no_target():
+    _, report = misc_report()
+    f = report["subjects"][0]["findings"][0]
+    assert f["id"] == "targets.no-pod-ip" and "Pending" in f["message"] and f["fix"]["patch"] is None
+
+
+def test_init_container_port_is_a_warning_but_a_native_sidecar_is_not():
+    _, report = misc_report()
+    ep0, ep1 = report["subjects"][1], report["subjects"][2]
+    assert [f["id"] for f in ep0["findings"]] == ["port.init-container"]
+    assert "init container migrate" in ep0["findings"][0]["message"]
+    assert ep1["findings"] == []  # agent: restartPolicy Always, a sidecar
+
+
+def test_not_ready_addresses_are_scraped_and_said_so():
+    _, report = misc_report()
+    assert [f["id"] for f in report["subjects"][3]["findings"]] == ["endpoints.not-ready"]
+
+
+def test_static_raw_job_rule_that_drops_all():
+    _, report = misc_report()
+    job = report["subjects"][5]
+    assert [x["stage"] for x in job["funnel"]] == ["exists", "discovered", "rule #0", "scraped"]
+    assert job["findings"][0]["fix"]["patch"] == {"relabel_configs": []}
+
+
+def test_named_job_only():
+    code, report = misc_report("node")
+    assert code == 1 and [s["subject"] for s in report["subjects"]] == ["job node"]
+    code, report = misc_report("shop/web")
+    assert code == 0 and [s["subject"] for s in report["subjects"]] == ["ServiceMonitor shop/web"]
+
+
+def test_live_cluster_gives_what_the_inventory_gives(tmp_path):
+    from fake_kube import FakeKube
+
+    d = FIXTURES / "endpoints-no-pod"
+    objects = yaml.safe_load((d / "inventory.yaml").read_text())["items"]
+    with FakeKube(objects) as kube:
+        r = run_cli("why", str(d / "monitors.yaml"), "--cluster", "--kubeconfig", kube.kubeconfig(tmp_path),
+                    "--prometheus", str(d / "prometheus.yaml"), "--output", "json")
+    assert r.code == 1, r.stderr
+    _, offline = run_json(d)
+    assert json.loads(r.stdout)["subjects"][0]["findings"] == offline["subjects"][0]["findings"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from migrator.discovery.common import lst, m, str_map
 from migrator.why import labels as L
 from migrator.why.model import ERROR, INFO, Finding, Fix, object_id, target_of
 
@@ -17,12 +18,11 @@ def _slices(inventory: Any, ns: str, name: str) -> list[dict]:
 
 
 def _addresses(eps: dict) -> int:
-    return sum(len(s.get("addresses") or []) + len(s.get("notReadyAddresses") or [])
-               for s in eps.get("subsets") or [] if isinstance(s, dict))
+    return sum(len(lst(s, "addresses")) + len(lst(s, "notReadyAddresses")) for s in lst(eps, "subsets"))
 
 
 def _slice_addresses(slices: list[dict]) -> int:
-    return sum(len(e.get("addresses") or []) for s in slices for e in s.get("endpoints") or [] if isinstance(e, dict))
+    return sum(len(lst(e, "addresses")) for s in slices for e in lst(s, "endpoints"))
 
 
 def findings(monitor: dict, role: str, services: list[dict], inventory: Any) -> list[Finding]:
@@ -49,13 +49,13 @@ def findings(monitor: dict, role: str, services: list[dict], inventory: Any) -> 
                 Fix(f"discover with the role the cluster serves: serviceDiscoveryRole: {want}",
                     target_of(kind, mns, mname), {"spec": {"serviceDiscoveryRole": want}})))
             continue
-        selector = (svc.get("spec") or {}).get("selector")
+        selector = str_map(m(svc, "spec"), "selector")
         if not selector:
             out.append(Finding("endpoints.no-selector", ERROR, "endpoints",
                                f"{sid} has no selector and no {'EndpointSlice' if role == 'endpointslice' else 'Endpoints'}"
                                " addresses: nothing fills its endpoints", [mon, sid]))
             continue
-        sel = {"matchLabels": {str(k): "" if v is None else str(v) for k, v in selector.items()}}
+        sel = {"matchLabels": selector}
         pods = inventory.list("Pod", ns)
         from migrator.why.scope import matching
         if not matching(sel, pods):

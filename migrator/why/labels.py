@@ -149,9 +149,9 @@ def with_requirement_replaced(selector: Any, req: Requirement, labels: dict[str,
 
 
 def labels_of(obj: Any) -> dict[str, str]:
-    md = obj.get("metadata") if isinstance(obj, dict) else None
-    raw = md.get("labels") if isinstance(md, dict) else None
-    return {str(k): "" if v is None else str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    """metadata.labels as strings (discovery's own accessor: what its __meta_*_label_* labels hold)."""
+    from migrator.discovery.common import meta, str_map
+    return str_map(meta(obj), "labels")
 
 
 def name_of(obj: Any) -> str:

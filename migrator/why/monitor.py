@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any, Optional
 
+from migrator.discovery.common import m, s
 from migrator.render import AssetStore, RenderContext, render_monitors
 from migrator.targets import EvalOptions
 from migrator.why import endpoints as E
@@ -152,7 +153,7 @@ def _endpoint_funnel(d: Diagnosis, monitor: dict, index: int, job: dict, bjob: d
             pids = [object_id("Pod", L.namespace_of(p), L.name_of(p)) for p in matched[:5]]
             d.findings.append(Finding("targets.no-pod-ip", ERROR, "targets",
                                       f"the selected pods have no IP yet (phase "
-                                      f"{', '.join(sorted({str((p.get('status') or {}).get('phase')) for p in matched}))})"
+                                      f"{', '.join(sorted({s(m(p, 'status'), 'phase') or 'unknown' for p in matched}))})"
                                       ": Prometheus discovers no target for them", [d.subject] + pids,
                                       Fix("nothing to change in the monitor: the pods must be scheduled and get "
                                           "an IP")))

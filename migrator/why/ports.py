@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Optional
 
+from migrator.discovery.common import lst, m
 from migrator.why import labels as L
 from migrator.why.model import ERROR, WARNING, Finding, Fix, object_id, target_of
 
@@ -65,7 +66,7 @@ def _service_monitor(monitor: dict, index: int, ep: dict, mon: str, targets: lis
     port = ep.get("port")
     svc_ports = []  # (service id, index, port dict)
     for s in services:
-        for i, p in enumerate((s.get("spec") or {}).get("ports") or []):
+        for i, p in enumerate(lst(m(s, "spec"), "ports")):
             if isinstance(p, dict):
                 svc_ports.append((s, i, p))
     names = [str(p.get("name")) for _, _, p in svc_ports if p.get("name")]
@@ -116,7 +117,7 @@ def _service_monitor(monitor: dict, index: int, ep: dict, mon: str, targets: lis
 def _unnamed(monitor: dict, index: int, port: str, s: dict, i: int, p: dict, mon: str, sid: str) -> Finding:
     """The Service port has no name: a ServiceMonitor cannot select it by name. Fix: name it."""
     name = port if not port.isdigit() else "metrics"
-    ports = copy.deepcopy((s.get("spec") or {}).get("ports"))
+    ports = copy.deepcopy(lst(m(s, "spec"), "ports"))
     ports[i]["name"] = name
     msg = (f"{sid} port {p.get('port')} has no name, and a ServiceMonitor port selects a Service port by "
            f"name (endpoint port name ''); {mon} asks for {port!r}")
@@ -187,7 +188,7 @@ def init_container_findings(monitor: dict, kept: list, pods: dict) -> list[Findi
             continue
         pod = pods.get((d.get(META + "namespace", ""), d.get(META + "pod_name", "")))
         cname = d.get(META + "pod_container_name", "")
-        inits = ((pod or {}).get("spec") or {}).get("initContainers") or []
+        inits = lst(m(pod, "spec"), "initContainers")
         c = next((c for c in inits if isinstance(c, dict) and c.get("name") == cname), {})
         if c.get("restartPolicy") == "Always":
             continue
