@@ -322,8 +322,18 @@ def test_misc_subjects_and_verdicts():
     got = [(s["subject"], s["endpoint"], s["scraped"], s["first_empty_stage"]) for s in report["subjects"]]
     assert got == [("PodMonitor shop/pend", None, 0, "targets"), ("PodMonitor shop/web-init", 0, 1, None),
                    ("PodMonitor shop/web-init", 1, 1, None), ("ServiceMonitor shop/web", None, 1, None),
-                   ("ScrapeConfig shop/static", None, 1, None), ("job node", None, 0, "rule #0")]
-    assert report["summary"] == {"checked": 6, "scraping": 4, "not_scraping": 2}
+                   ("ScrapeConfig shop/static", None, 1, None), ("PodMonitor shop/web-part", None, 1, None),
+                   ("job node", None, 0, "rule #0")]
+    assert report["summary"] == {"checked": 7, "scraping": 5, "not_scraping": 2}
+
+
+def test_relabeling_that_drops_some_says_how_many():
+    _, report = misc_report()
+    s = report["subjects"][5]
+    assert [(x["stage"], x["count"]) for x in s["funnel"]][-4:] == [
+        ("port", 3), ("phase", 3), ("relabelings", 1), ("scraped", 1)]
+    f = s["findings"][0]
+    assert f["id"] == "relabel.drops" and f["severity"] == "info" and "drops 2 of 3 target(s)" in f["message"]
 
 
 def test_pending_pod_has_no_target():
@@ -342,12 +352,14 @@ def test_init_container_port_is_a_warning_but_a_native_sidecar_is_not():
 
 def test_not_ready_addresses_are_scraped_and_said_so():
     _, report = misc_report()
-    assert [f["id"] for f in report["subjects"][3]["findings"]] == ["endpoints.not-ready"]
+    web = report["subjects"][3]
+    assert [f["id"] for f in web["findings"]] == ["duplicate.address", "endpoints.not-ready"]
+    assert "10.0.0.5:80" in web["findings"][0]["message"]  # the same pod port as PodMonitor shop/web-part
 
 
 def test_static_raw_job_rule_that_drops_all():
     _, report = misc_report()
-    job = report["subjects"][5]
+    job = report["subjects"][6]
     assert [x["stage"] for x in job["funnel"]] == ["exists", "discovered", "rule #0", "scraped"]
     assert job["findings"][0]["fix"]["patch"] == {"relabel_configs": []}
 

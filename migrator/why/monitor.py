@@ -19,7 +19,7 @@ from migrator.why import endpoints as E
 from migrator.why import labels as L
 from migrator.why import pickup, ports, scope
 from migrator.why.funnel import common_prefix, evaluate, values_seen, without_relabelings
-from migrator.why.model import ERROR, Diagnosis, Finding, Fix, Stage, apply_patch, object_id, target_of
+from migrator.why.model import ERROR, INFO, Diagnosis, Finding, Fix, Stage, apply_patch, object_id, target_of
 
 _RE2_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
 
@@ -161,8 +161,8 @@ def _endpoint_funnel(d: Diagnosis, monitor: dict, index: int, job: dict, bjob: d
         d.findings.extend(ports.findings(monitor, index, ev.reaching("port"), matched))
     elif not after_phase:
         d.findings.append(_phase_finding(d, monitor, index, ev.dropped_at("phase")))
-    elif not kept:
-        d.findings.extend(_relabel_findings(d, monitor, index, ev))
+    if ev.dropped_at("relabelings") and (kept or after_phase):
+        d.findings.extend(_relabel_findings(d, monitor, index, ev, partial=bool(kept)))
     if kept:
         pods = {(L.namespace_of(p), L.name_of(p)): p for p in scope.in_range(inventory, "Pod", names)}
         d.findings.extend(ports.init_container_findings(monitor, kept, pods))
@@ -188,11 +188,14 @@ def _phase_finding(d: Diagnosis, monitor: dict, index: int, dropped: list) -> Fi
                                       {"filterRunning": False}))
 
 
-def _relabel_findings(d: Diagnosis, monitor: dict, index: int, ev: Any) -> list[Finding]:
-    """The monitor's own relabeling that drops the targets, with the values it saw."""
+def _relabel_findings(d: Diagnosis, monitor: dict, index: int, ev: Any, partial: bool) -> list[Finding]:
+    """Which of the monitor's own relabelings drops how many targets, with the values it saw; when they drop
+    every target (not partial), an error with the change that keeps them."""
     reaching = ev.reaching("relabelings")
     by_rule = Counter(r for t, f, r in zip(ev.result.targets, ev.first, ev.dropped_by)
                       if f == "relabelings" and r is not None)
+    if not by_rule and partial:
+        return []
     if not by_rule:
         reasons = sorted({t.reason for t in reaching if t.reason})
         return [Finding("relabel.refused", ERROR, "relabelings",
@@ -208,6 +211,9 @@ def _relabel_findings(d: Diagnosis, monitor: dict, index: int, ev: Any) -> list[
         where = f"relabelings[{k}]" if 0 <= k < len(user) else f"rule #{rule_index} (scrape class)"
         msg = (f"{where} ({rule.describe()}) drops {n} of {len(reaching)} target(s); the values it saw: {shown}")
         fix = None
+        if partial:
+            out.append(Finding("relabel.drops", INFO, "relabelings", msg, [d.subject]))
+            continue
         if 0 <= k < len(user):
             new_user = copy.deepcopy(user)
             if rule.action == "keep" and seen:

@@ -144,6 +144,14 @@ def _pod_monitor(monitor: dict, index: int, ep: dict, mon: str, targets: list) -
         if port.isdigit() or port in UNDECLARED:
             return [_undeclared(monitor, index, port, mon, declared, names)]
         best = L.closest(port, names)
+        unnamed = [num for _, n, num, _ in declared if not n]
+        if unnamed and not (best and L.close(port, best)):
+            return [Finding("port.unnamed", ERROR, "port",
+                            f"{mon} port {port!r} is no container port name, and the selected pods declare port(s) "
+                            f"without a name, which a name cannot select; they declare {_shown(declared)}", [mon],
+                            endpoint_fix(monitor, index, f"select the unnamed port by number: portNumber: "
+                                         f"{unnamed[0]} (or name it in the pod template)",
+                                         {"port": None, "portNumber": int(unnamed[0])}))]
         return [Finding("port.name-mismatch", ERROR, "port",
                         f"{mon} port {port!r} is declared by no container of the selected pods; they declare "
                         f"{_shown(declared)}", [mon],
