@@ -114,7 +114,7 @@ def _why_not(cr: dict, monitor: dict, labels_ok: Optional[bool], ns_ok: Optional
         why = "; ".join(r.why_not(mlabels) for r in fails)
         add: dict = {}
         for r in fails:
-            if r.op in ("=", "In"):
+            if r.op in ("=", "In") and r.values:
                 add[r.key] = r.values[0]
                 for k in L.near_keys(r.key, mlabels):
                     add[k] = None
