@@ -34,22 +34,28 @@ class Planted:
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
         found = []
-        decoded = [data]
-        for m in _B64_RUN.finditer(data):
-            blob = m.group(0)
-            for cut in range(4):  # a marker's base64 need not start at a 4-byte boundary of the run
-                piece = blob[cut:]
-                piece = piece[: len(piece) - len(piece) % 4]
-                try:
-                    decoded.append(base64.b64decode(piece, validate=False))
-                except ValueError:
-                    pass
+        decoded = decodings(data)
         for marker, where in self.markers.items():
             mb = marker.encode()
             if any(mb in d for d in decoded):
                 found.append((marker, where))
         # (a marker cut short by a byte mutation is not reported: once its URL lost the '@', it is a host name)
         return found
+
+
+def decodings(data: bytes) -> list[bytes]:
+    """data, and the decoding of every base64 run in it (a marker may be encoded, alone or inside a document)."""
+    decoded = [data]
+    for m in _B64_RUN.finditer(data):
+        blob = m.group(0)
+        for cut in range(4):  # a marker's base64 need not start at a 4-byte boundary of the run
+            piece = blob[cut:]
+            piece = piece[: len(piece) - len(piece) % 4]
+            try:
+                decoded.append(base64.b64decode(piece, validate=False))
+            except ValueError:
+                pass
+    return decoded
 
 
 def b64(text: str) -> str:
