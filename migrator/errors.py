@@ -1,7 +1,9 @@
 """Errors that reach the user: a message, and where it comes from.
 
 Every problem with user input is raised as InputError (exit status 2 at the
-CLI). The CLI prints str(err) and never a traceback.
+CLI). The CLI prints str(err) and never a traceback. Any other exception that
+reaches the CLI is a bug: one line ``internal error: Type: message`` and exit
+status 3 (the traceback only with ``migrator --debug``).
 """
 
 from __future__ import annotations
