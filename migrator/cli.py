@@ -225,7 +225,7 @@ MIGRATE_EPILOG = """
 
 [bold]Exit status[/bold]: 0 all jobs migrated (and proven identical with an inventory), 1 a job failed, is invalid
 for Prometheus (unless --allow-invalid-jobs), could not be proven (unless --allow-unproven) or its migrated form
-changes targets or labels (unless --allow-label-changes), 2 unusable input.
+changes targets or labels (unless --allow-label-changes), 2 unusable input, 3 internal error (a bug).
 """
 
 
@@ -307,7 +307,8 @@ DIFF_EPILOG = """
   [dim]# what a rollout changes against what runs now (read-only)[/dim]
   migrator diff --from-cluster --prometheus monitoring/k8s new-monitors/ --cluster
 
-[bold]Exit status[/bold] (like diff and kubectl diff): 0 no differences, 1 differences, 2 error.
+[bold]Exit status[/bold] (like diff and kubectl diff): 0 no differences, 1 differences, 2 error,
+3 internal error (a bug).
 """
 
 
@@ -408,7 +409,8 @@ TARGETS_EPILOG = """
   [dim]# why is this pod (not) scraped? every relabel step[/dim]
   migrator targets samples/raw/istio-prometheus.yml --inventory samples/inventory/cluster.yaml --explain frontend-v1-7f9c6d8b5-t8x2n
 
-[bold]Exit status[/bold]: 0 every job evaluated, 1 some job could not be (each reported), 2 unusable input.
+[bold]Exit status[/bold]: 0 every job evaluated, 1 some job could not be (each reported), 2 unusable input,
+3 internal error (a bug).
 """
 
 
@@ -465,7 +467,8 @@ WHY_EPILOG = """
   [dim]# what is applied, against the live cluster (read-only), as a PR comment[/dim]
   kubectl get servicemonitors,podmonitors,prometheuses -A -o yaml | migrator why - --cluster --output markdown -o why.md
 
-[bold]Exit status[/bold]: 0 every monitor/job asked for scrapes something, 1 some scrape nothing, 2 unusable input.
+[bold]Exit status[/bold]: 0 every monitor/job asked for scrapes something, 1 some scrape nothing, 2 unusable input,
+3 internal error (a bug).
 """
 
 
