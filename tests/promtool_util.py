@@ -18,6 +18,9 @@ Caveats of ``check service-discovery`` (2.42):
   must be legacy-valid (the JSON is validated).
 
 ``check_config(config)`` runs ``promtool check config`` and returns (ok, output).
+
+Every function takes ``promtool=`` to run another binary than ``PROMTOOL`` (promtool 3 from
+tests/prom3_util.py).
 """
 
 from __future__ import annotations
@@ -41,11 +44,11 @@ def promtool_available() -> bool:
     return Path(PROMTOOL).exists() and os.access(PROMTOOL, os.X_OK)
 
 
-def promtool_version() -> Optional[str]:
-    """e.g. "2.42.0" (None without promtool)."""
-    if not promtool_available():
+def promtool_version(promtool: Optional[str] = None) -> Optional[str]:
+    """e.g. "2.42.0" (None without promtool). promtool: another binary than PROMTOOL."""
+    if promtool is None and not promtool_available():
         return None
-    out = subprocess.run([PROMTOOL, "--version"], capture_output=True, text=True, timeout=30)
+    out = subprocess.run([promtool or PROMTOOL, "--version"], capture_output=True, text=True, timeout=30)
     first = (out.stdout or out.stderr).split("\n", 1)[0]
     # "promtool, version 2.42.0+ds (branch: ...)"
     for word in first.split():
@@ -75,19 +78,21 @@ def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(data, default_flow_style=False, sort_keys=False, allow_unicode=True, width=10_000)
 
 
-def check_config(config: Any, *, workdir: Optional[str] = None) -> tuple[bool, str]:
+def check_config(config: Any, *, workdir: Optional[str] = None,
+                 promtool: Optional[str] = None) -> tuple[bool, str]:
     """``promtool check config`` on a config (dict or YAML text): (ok, combined output)."""
     with tempfile.TemporaryDirectory(dir=workdir) as d:
         path = Path(d) / "prometheus.yml"
         path.write_text(config if isinstance(config, str) else dump_yaml(config), encoding="utf-8")
-        out = subprocess.run([PROMTOOL, "check", "config", "--syntax-only", str(path)],
+        out = subprocess.run([promtool or PROMTOOL, "check", "config", "--syntax-only", str(path)],
                              capture_output=True, text=True, timeout=60)
         return out.returncode == 0, (out.stdout + out.stderr).replace(str(path), "prometheus.yml")
 
 
 def check_service_discovery(job: dict, groups: Iterable[dict], *, global_config: Optional[dict] = None,
                             timeout_s: float = 0.3, expected: Optional[int] = None, retries: int = 3,
-                            workdir: Optional[str] = None) -> tuple[list[SDResult], str]:
+                            workdir: Optional[str] = None,
+                            promtool: Optional[str] = None) -> tuple[list[SDResult], str]:
     """Run service discovery + relabeling of ``job`` over file_sd ``groups`` with promtool.
 
     ``job`` is a scrape config without service discovery (its ``job_name`` is used); a
@@ -111,7 +116,7 @@ def check_service_discovery(job: dict, groups: Iterable[dict], *, global_config:
         t = timeout_s
         for _attempt in range(max(1, retries)):
             out = subprocess.run(
-                [PROMTOOL, "check", "service-discovery", f"--timeout={t}s", str(cfg_path),
+                [promtool or PROMTOOL, "check", "service-discovery", f"--timeout={t}s", str(cfg_path),
                  str(job["job_name"])], capture_output=True, text=True, timeout=120 + t)
             if out.returncode != 0:
                 raise PromtoolError(f"promtool failed ({out.returncode}): {out.stderr.strip()}"

@@ -1,10 +1,19 @@
-"""Cross-check of the relabel engine against the real promtool (2.42).
+"""Cross-check of the relabel engine against the real promtool: 2.42 (Debian, on PATH) and 3.x
+(tests/prom3_util.py), each with ``--prometheus-version`` set to the binary's version.
 
 Each example is one scrape config (a random rule chain) and many random label
 sets, written as file_sd target groups (one target per group, so promtool
 prints one result per target); ONE ``promtool check service-discovery`` call
 per config. promtool's final labels (or dropped / error) must equal
 ``populate_target`` for every target, as multisets. Zero differences allowed.
+
+From 2.43 one thing is not deterministic in Prometheus itself: ``labelmap`` where several
+discovered labels map to one name keeps the value of the last one in the labels.Builder's order,
+and the discovered labels enter the Builder in Go map order (random per evaluation; the job's
+defaults, then names a rule adds, come after them in a fixed order). promtool 3 prints each
+target's discovered labels, so there each result is matched to its target and must be the outcome
+of SOME order of the discovered labels (the ones a labelmap rule matches, and the job's params:
+every order is tried when the one given does not match).
 """
 
 from __future__ import annotations
@@ -12,20 +21,47 @@ from __future__ import annotations
 import re
 
 import pytest
+import itertools
+from dataclasses import dataclass
+from typing import Optional
+
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from migrator.errors import ConfigError
-from migrator.relabel import parse_rules, populate_target
+from migrator.relabel import parse_rules, populate_target, pre_relabel_labels
 from migrator.version import Version
-from promtool_util import (check_config, check_service_discovery, multiset_diff, outcome_key,
+from prom3_util import prom3_or_none
+from promtool_util import (PROMTOOL, check_config, check_service_discovery, multiset_diff, outcome_key,
                            promtool_available, promtool_version)
 
-pytestmark = [
-    pytest.mark.promtool,
-    pytest.mark.skipif(not promtool_available(), reason="promtool not installed (apt install prometheus)"),
-]
+pytestmark = [pytest.mark.promtool]
 
+
+@dataclass(frozen=True)
+class Tool:
+    """A promtool binary and the version its semantics are simulated with."""
+
+    path: str
+    version: Version
+
+
+def _tool(which: str) -> Tool:
+    """promtool 2.42 (Debian) or 3.x (prom3_util); skips the test when that binary is absent."""
+    if which == "2.42":
+        v = promtool_version() if promtool_available() else None
+        if v is None or not v.startswith("2.42"):
+            pytest.skip(f"these cases expect promtool 2.42 on PATH (found {v})")
+        return Tool(PROMTOOL, Version.parse(v))
+    b = prom3_or_none()
+    if b is None:
+        from prom3_util import find_prom3
+        pytest.skip(find_prom3()[1])
+    return Tool(b.promtool, Version.parse(b.version))
+
+
+BINARIES = pytest.mark.parametrize("which", ["2.42", "3"], ids=["promtool2.42", "promtool3"])
+#: The 2.42 binary's version, for code that does not take a Tool.
 V = Version.parse("2.42.0")
 #: No shrinking against the slow oracle (each step is a promtool run); messages list every difference.
 NO_SHRINK = (Phase.explicit, Phase.generate)
@@ -142,19 +178,25 @@ def groups(draw, n):
 # ----------------------------------------------------------------------------------------------
 
 
-def _compare(job: dict, tgroups: list[dict]) -> None:
+def _compare(job: dict, tgroups: list[dict], tool: Optional[Tool] = None) -> None:
+    tool = tool or Tool(PROMTOOL, V)
+    v = tool.version
     try:
-        rules_ = parse_rules(job["relabel_configs"], version=V)
+        rules_ = parse_rules(job["relabel_configs"], version=v)
     except ConfigError as exc:
         # Our validation refuses the chain: promtool must refuse it too.
-        ok, out = check_config({"scrape_configs": [dict(job, file_sd_configs=[{"files": ["/nonexistent.json"]}])]})
-        assert not ok, f"we refuse ({exc}) but promtool accepts:\n{job}"
+        ok, out = check_config({"scrape_configs": [dict(job, file_sd_configs=[{"files": ["/nonexistent.json"]}])]},
+                               promtool=tool.path)
+        assert not ok, f"we refuse ({exc}) but promtool {v} accepts:\n{job}"
         return
-    results, sd_path = check_service_discovery(job, tgroups, expected=len(tgroups))
+    results, sd_path = check_service_discovery(job, tgroups, expected=len(tgroups), promtool=tool.path)
+    if v.at_least("2.43.0"):
+        _compare_by_target(job, tgroups, v, rules_, results, sd_path)
+        return
     expected = []
     for g in tgroups:
         group_labels = dict(g["labels"], __meta_filepath=sd_path)
-        r = populate_target({"__address__": g["targets"][0]}, job, version=V, rules=rules_,
+        r = populate_target({"__address__": g["targets"][0]}, job, version=v, rules=rules_,
                             group_labels=group_labels)
         expected.append(outcome_key(r.labels, r.error))
     actual = [r.key() for r in results]
@@ -164,29 +206,82 @@ def _compare(job: dict, tgroups: list[dict]) -> None:
         f"only in promtool: {dict(only_theirs)}\ngroups: {tgroups}")
 
 
+#: Most orders of the discovered labels tried for one target.
+MAX_ORDERS = 5040
+
+
+def _orders(job: dict, rules_: list, address: str, group_labels: dict):
+    """(discovered labels in Prometheus's order, job) for every order Prometheus 2.43+ may use:
+    __address__ (the target's own label) first, then the group's labels in any order, then the
+    job's defaults, then its params in any order. Only the relative order of names some labelmap
+    rule matches can change an outcome, so only those are permuted. The order given comes first."""
+    regexes = [r.regex for r in rules_ if r.action == "labelmap"]
+    moving = [n for n in group_labels if any(rx.matches(n) for rx in regexes)]
+    fixed = [n for n in group_labels if n not in moving]
+    params = list((job.get("params") or {}).items()) if regexes else []
+    param_orders = list(itertools.permutations(params)) if len(params) > 1 else [tuple(params)]
+    n = 0
+    for perm in itertools.permutations(moving):
+        for p in param_orders:
+            disc = {"__address__": address}
+            disc.update((k, group_labels[k]) for k in perm)
+            disc.update((k, group_labels[k]) for k in fixed)
+            j = dict(job, params=dict(p)) if params else job
+            yield disc, j
+            n += 1
+            if n >= MAX_ORDERS:
+                return
+
+
+def _compare_by_target(job: dict, tgroups: list[dict], v: Version, rules_: list, results: list,
+                       sd_path: str) -> None:
+    """promtool 2.43+: every result, found by its discovered labels, is the outcome of some order."""
+    by_disc: dict[tuple, list] = {}
+    for r in results:
+        by_disc.setdefault(r.discovered, []).append(r.key())
+    diffs = []
+    for g in tgroups:
+        address = g["targets"][0]
+        group_labels = dict(g["labels"], __meta_filepath=sd_path)
+        disc = tuple(sorted(pre_relabel_labels({"__address__": address}, job, version=v,
+                                               group_labels=group_labels).items()))
+        theirs = by_disc.get(disc)
+        if not theirs:
+            diffs.append(f"promtool printed no target with discovered labels {dict(disc)}")
+            continue
+        for key in set(theirs):
+            ours = []
+            for d, j in _orders(job, rules_, address, group_labels):
+                r = populate_target(d, j, version=v, rules=rules_)
+                ours.append(outcome_key(r.labels, r.error))
+                if ours[-1] == key:
+                    break
+            else:
+                diffs.append(f"target {dict(disc)}\n  promtool: {key}\n  ours (order given): {ours[0]}"
+                             f"\n  ({len(ours)} orders tried)")
+    assert not diffs, f"differences for job {job}:\n" + "\n".join(diffs[:10])
+
+
 TARGETS_PER_CONFIG = 40
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _version_check():
-    v = promtool_version()
-    if v is None or not v.startswith("2.42"):
-        pytest.skip(f"these cases expect promtool 2.42 (found {v})")
-
-
+@BINARIES
 @settings(max_examples=25, deadline=None, database=None, phases=NO_SHRINK,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
 @given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
-def test_random_chains_match_promtool(job, tgroups):
-    _compare(job, tgroups)
+def test_random_chains_match_promtool(which, job, tgroups):
+    _compare(job, tgroups, _tool(which))
 
 
 @pytest.mark.slow
+@BINARIES
 @settings(max_examples=300, deadline=None, database=None, phases=NO_SHRINK,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
 @given(job=jobs(), tgroups=groups(TARGETS_PER_CONFIG))
-def test_random_chains_match_promtool_slow(job, tgroups):
-    _compare(job, tgroups)
+def test_random_chains_match_promtool_slow(which, job, tgroups):
+    _compare(job, tgroups, _tool(which))
 
 
 # A fixed chain: the kubernetes-pods idiom, over hand-picked label sets (one promtool call).
@@ -211,7 +306,9 @@ K8S_PODS = {
 }
 
 
-def test_kubernetes_pods_chain_matches_promtool():
+@BINARIES
+def test_kubernetes_pods_chain_matches_promtool(which):
+    tool = _tool(which)
     tgroups = []
     for i in range(30):
         labels = {
@@ -231,7 +328,29 @@ def test_kubernetes_pods_chain_matches_promtool():
             labels["__meta_kubernetes_pod_annotation_prometheus_io_path"] = "/custom"
         addr = f"10.0.0.{i}" + (":8080" if i % 3 else "")
         tgroups.append({"targets": [addr], "labels": labels})
-    _compare(K8S_PODS, tgroups)
+    _compare(K8S_PODS, tgroups, tool)
+
+
+# labelmap where several names map to one (tests/test_labelmap_order.py): the orders 2.42 and 3.x
+# differ on, where Prometheus 3 is deterministic (a name a rule adds comes after the discovered ones).
+LABELMAP_ORDER = [
+    [{"source_labels": ["x"], "target_label": "a1"},
+     {"action": "labelmap", "regex": "(a1|b)", "replacement": "z"}],
+    [{"action": "labeldrop", "regex": "b"}, {"source_labels": ["x"], "target_label": "b"},
+     {"action": "labelmap", "regex": "(b|c)", "replacement": "z"}],
+    [{"source_labels": ["x"], "target_label": "a9"},
+     {"action": "labelmap", "regex": "(?:a9|b)", "replacement": "$1"}],
+    [{"action": "labelmap", "regex": "__(param_p|scrape_timeout__|scheme__)", "replacement": "d"}],
+]
+
+
+@BINARIES
+@pytest.mark.parametrize("chain", range(len(LABELMAP_ORDER)))
+def test_labelmap_order_matches_promtool(which, chain):
+    tool = _tool(which)
+    job = {"job_name": "j", "params": {"p": ["v1"]}, "relabel_configs": LABELMAP_ORDER[chain]}
+    tgroups = [{"targets": [f"h{i}:80"], "labels": {"b": f"b{i}", "c": "c", "x": f"x{i}"}} for i in range(3)]
+    _compare(job, tgroups, tool)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -266,10 +385,11 @@ def raw_rules(draw):
     return r
 
 
-def _promtool_verdict(raw: dict) -> tuple[bool, str]:
+def _promtool_verdict(raw: dict, tool: Optional[Tool] = None) -> tuple[bool, str]:
     # file_sd (not static targets, which promtool would relabel and check for an address)
     ok, out = check_config({"scrape_configs": [{"job_name": "j", "file_sd_configs": [{"files": ["/nonexistent.json"]}],
-                                                "relabel_configs": [raw]}]})
+                                                "relabel_configs": [raw]}]},
+                           promtool=tool.path if tool else None)
     msg = ""
     if not ok:
         lines = out.splitlines()
@@ -282,31 +402,35 @@ def _promtool_verdict(raw: dict) -> tuple[bool, str]:
     return ok, msg
 
 
-def _compare_validation(raws: list[dict]) -> None:
+def _compare_validation(raws: list[dict], tool: Optional[Tool] = None) -> None:
     from migrator.relabel import parse_rule
+    tool = tool or Tool(PROMTOOL, V)
     diffs = []
     for raw in raws:
         try:
-            parse_rule(raw, version=V)
+            parse_rule(raw, version=tool.version)
             ours_ok, ours_msg = True, ""
         except ConfigError as exc:
             ours_ok, ours_msg = False, exc.message
-        ok, msg = _promtool_verdict(raw)
+        ok, msg = _promtool_verdict(raw, tool)
         if ok != ours_ok:
             diffs.append((raw, ours_msg, msg))
         elif not ok and msg != ours_msg:
             diffs.append((raw, ours_msg, msg))
-    assert not diffs, "\n".join(f"{r}: ours={a!r} promtool={b!r}" for r, a, b in diffs)
+    assert not diffs, f"promtool {tool.version}:\n" + "\n".join(
+        f"{r}: ours={a!r} promtool={b!r}" for r, a, b in diffs)
 
 
+@BINARIES
 @settings(max_examples=2, deadline=None, database=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
 @given(raws=st.lists(raw_rules(), min_size=20, max_size=20))
-def test_validation_matches_promtool(raws):
-    _compare_validation(raws)
+def test_validation_matches_promtool(which, raws):
+    _compare_validation(raws, _tool(which))
 
 
 @pytest.mark.slow
+@BINARIES
 @settings(max_examples=30, deadline=None, database=None, phases=NO_SHRINK, suppress_health_check=list(HealthCheck))
 @given(raws=st.lists(raw_rules(), min_size=20, max_size=20))
-def test_validation_matches_promtool_slow(raws):
-    _compare_validation(raws)
+def test_validation_matches_promtool_slow(which, raws):
+    _compare_validation(raws, _tool(which))

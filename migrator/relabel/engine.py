@@ -7,9 +7,13 @@ keep/drop/keepequal/dropequal can drop the set (the result is then None).
 Runtime version differences follow the rule's version (set by parse_rule):
 2.42-2.49 delete the *unexpanded* ``target_label`` when the expanded target is
 invalid or the replacement is empty; from 2.50 an invalid target is a no-op and
-an empty replacement deletes the expanded target. ``labelmap`` collisions follow
-the 2.42 rule (sorted source names, last write wins) for every version: from
-2.43 on Prometheus's order depends on Go map iteration and is not deterministic.
+an empty replacement deletes the expanded target. ``labelmap`` where several
+names map to one target (last write wins): 2.42 walks the sorted label set; from
+2.43 (model/labels Builder.Range over one Builder for the whole chain) the
+Builder's order, which the dict's insertion order mirrors: the discovered labels
+(in Go map order in Prometheus, so not deterministic there: here the order the
+label set was built in), then the job's defaults, then each name a rule adds, in
+order (a name set again keeps its place; one deleted and set again goes last).
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ from migrator.relabel.rules import Rule, is_legacy_name, is_utf8_name
 from migrator.version import Version
 
 _V2_47 = Version(2, 47, 0)
+_V2_43 = Version(2, 43, 0)
+
+
+def _builder_order(rule: Rule) -> bool:
+    """labelmap walks the label set in insertion order (2.43+), not sorted (2.42)."""
+    return rule.version is None or not rule.version < _V2_43
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +200,7 @@ def _apply(lset: dict, rule: Rule) -> tuple[bool, Optional[bool]]:
         regex = rule.regex
         tmpl = rule.replacement_template
         writes = []
-        for name in sorted(lset):
+        for name in (list(lset) if _builder_order(rule) else sorted(lset)):
             if regex.matches(name):
                 writes.append((regex.replace_all(name, tmpl), lset[name]))
         for name, value in writes:
@@ -332,12 +342,20 @@ def _compile(rule: Rule) -> _Fn:
                         hits[name] = regex.replace_all(name, tmpl) if action == "labelmap" else name
 
         if action == "labelmap":
+            builder_order = _builder_order(rule)
+
             def run(lset: dict) -> bool:
                 classify(lset)
                 matched = lset.keys() & hits.keys()
                 if matched:
-                    # Sorted source names, last write wins (as _apply).
-                    writes = [(hits[name], lset[name]) for name in sorted(matched)]
+                    # Last write wins, in _apply's order (insertion order from 2.43, else sorted).
+                    if len(matched) == 1:
+                        name = next(iter(matched))
+                        writes = [(hits[name], lset[name])]
+                    elif builder_order:
+                        writes = [(hits[name], lset[name]) for name in lset if name in matched]
+                    else:
+                        writes = [(hits[name], lset[name]) for name in sorted(matched)]
                     for name, value in writes:
                         if value == "":
                             lset.pop(name, None)
