@@ -382,3 +382,37 @@ def test_live_cluster_gives_what_the_inventory_gives(tmp_path):
     assert r.code == 1, r.stderr
     _, offline = run_json(d)
     assert json.loads(r.stdout)["subjects"][0]["findings"] == offline["subjects"][0]["findings"]
+
+
+# -- odd inventories: never an internal error ------------------------------------------------------------------
+
+_PATHS = [("spec",), ("status",), ("metadata", "labels"), ("spec", "ports"), ("spec", "selector"), ("subsets",),
+          ("spec", "containers"), ("spec", "initContainers"), ("status", "phase"), ("endpoints",)]
+
+
+@pytest.mark.parametrize("scenario", ["endpoints-no-pod", "port-unnamed", "port-undeclared", "phase-completed"])
+def test_mutated_inventory_is_diagnosed_or_refused_never_a_crash(scenario, tmp_path):
+    src = FIXTURES / scenario
+    inv = yaml.safe_load((src / "inventory.yaml").read_text())
+    runs = 0
+    for i, obj in enumerate(inv["items"]):
+        for path in _PATHS:
+            parent = obj
+            for key in path[:-1]:
+                parent = parent.get(key) if isinstance(parent, dict) else None
+            if not isinstance(parent, dict) or path[-1] not in parent:
+                continue
+            for value in ("x", [1], {"a": [1]}):
+                mutated = yaml.safe_load(yaml.safe_dump(inv))
+                target = mutated["items"][i]
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = value
+                (tmp_path / "inventory.yaml").write_text(yaml.safe_dump(mutated))
+                args = why_args(src)
+                args[args.index("--inventory") + 1] = str(tmp_path / "inventory.yaml")
+                r = run_cli(*args)
+                runs += 1
+                assert r.code in (0, 1, 2), (path, value, r.stderr)
+                assert "internal error" not in r.stderr and "Traceback" not in r.stderr, (path, value, r.stderr)
+    assert runs > 10
