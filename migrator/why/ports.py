@@ -5,7 +5,6 @@ keep rule, evaluated by the relabel engine (why.funnel); this module names the p
 from __future__ import annotations
 
 import copy
-from typing import Any, Optional
 
 from migrator.discovery.common import lst, m
 from migrator.why import labels as L
