@@ -69,7 +69,7 @@ def findings(monitor: dict, role: str, services: list[dict], inventory: Any) -> 
                 if len(fails) == 1:
                     fixed = L.with_requirement_replaced(sel, fails[0], L.labels_of(best))
                     fix = Fix(f"make {sid}'s selector match {pid}", target_of("Service", ns, name),
-                              {"spec": {"selector": fixed.get("matchLabels", {})}})
+                              {"spec": {"selector": L.map_patch(selector, fixed.get("matchLabels", {}))}})
             out.append(Finding("endpoints.service-selects-no-pod", ERROR, "endpoints",
                                f"{sid} selector {L.selector_text(sel)} matches no Pod in {ns}, so it has no "
                                f"endpoints{hint}", [mon, sid], fix))

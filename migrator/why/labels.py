@@ -136,8 +136,7 @@ def with_requirement_replaced(selector: Any, req: Requirement, labels: dict[str,
         ml.pop(req.key, None)
     else:
         exprs = [e for e in exprs if not (str(e.get("key")) == req.key and str(e.get("operator")) == req.op)]
-    if req.op in ("NotIn", "DoesNotExist"):
-        pass  # dropping an excluding requirement is the fix
+    # an excluding requirement (NotIn, DoesNotExist) that fails is dropped: fix is {}
     ml.update(fix.get("matchLabels", {}))
     exprs += fix.get("matchExpressions", [])
     out: dict = {}
@@ -162,3 +161,26 @@ def name_of(obj: Any) -> str:
 def namespace_of(obj: Any) -> str:
     md = obj.get("metadata") if isinstance(obj, dict) else None
     return str(md.get("namespace") or "default") if isinstance(md, dict) else "default"
+
+
+def map_patch(old: Any, new: dict) -> dict:
+    """The JSON merge patch from map old to map new (a removed key is null)."""
+    old = old if isinstance(old, dict) else {}
+    out: dict = {k: None for k in old if k not in new}
+    out.update({k: v for k, v in new.items() if old.get(k) != v})
+    return out
+
+
+def selector_patch(old: Any, new: dict) -> dict:
+    """The JSON merge patch from LabelSelector old to new: matchLabels key by key, matchExpressions whole."""
+    old = old if isinstance(old, dict) else {}
+    out: dict = {}
+    if "matchLabels" in new:
+        out["matchLabels"] = map_patch(old.get("matchLabels"), new["matchLabels"])
+    elif old.get("matchLabels"):
+        out["matchLabels"] = None
+    if "matchExpressions" in new:
+        out["matchExpressions"] = new["matchExpressions"]
+    elif old.get("matchExpressions"):
+        out["matchExpressions"] = None
+    return out

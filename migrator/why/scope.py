@@ -107,14 +107,14 @@ def selector_findings(monitor: dict, objs: list[dict], obj_kind: str) -> list[Fi
                         f"selector {L.selector_text(sel)} matches no {obj_kind} in range; nearest: {bid}, which "
                         f"fails one requirement: {why}{others}", [mon, bid],
                         Fix(f"select {bid} by the label it has", target_of(kind, ns, name),
-                            {"spec": {"selector": fixed}}))]
+                            {"spec": {"selector": L.selector_patch(sel, fixed)}}))]
     labels = L.labels_of(best)
     shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
     return [Finding("selector.no-match", ERROR, "selector",
                     f"selector {L.selector_text(sel)} matches no {obj_kind} in range; nearest: {bid} ({shown}): "
                     f"{why}", [mon, bid],
                     Fix(f"select by labels {bid} has", target_of(kind, ns, name),
-                        {"spec": {"selector": {"matchLabels": labels}}}) if labels else None)]
+                        {"spec": {"selector": L.selector_patch(sel, {"matchLabels": labels})}}) if labels else None)]
 
 
 def empty_selector_finding(monitor: dict, count: int, obj_kind: str) -> Optional[Finding]:
