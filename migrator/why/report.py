@@ -45,7 +45,13 @@ def text(diags: list[Diagnosis]) -> str:
         out.append("")
     bad = sum(1 for d in diags if not d.ok)
     out.append(f"{len(diags)} checked: {len(diags) - bad} scrape something, {bad} scrape nothing")
+    if any(f.fix and f.fix.patch for d in diags for f in d.findings):
+        out.append(PATCH_NOTE)
     return "\n".join(out) + "\n"
+
+
+PATCH_NOTE = ("fixes are merge patches of the object named (kubectl patch KIND NAME -n NS --type merge -p ...): "
+              "null removes a key, a list replaces the whole list")
 
 
 def to_json(diags: list[Diagnosis]) -> dict:
