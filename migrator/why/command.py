@@ -8,7 +8,7 @@ import sys
 from typing import Optional
 
 from migrator.errors import ErrorList, InputError
-from migrator.kinds import check_prometheus, classify, describe
+from migrator.kinds import check_prometheus, classify
 from migrator.sources import load_documents
 from migrator.writers import dump_json, write_output
 
@@ -104,7 +104,7 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
         raise InputError("why needs the cluster's objects: give --inventory FILE (kubectl get pods,services,"
                          "endpoints,endpointslices,nodes,namespaces -A -o json) or --cluster", field="--inventory")
     store = AssetStore(secrets=[d.data for d in objs.secrets], configmaps=[d.data for d in objs.configmaps])
-    monitors = [(d.data, f"{describe(d)} ({d.file}:{d.line})") for d in objs.monitors]
+    monitors = [(d.data, f"{d.file}:{d.line}") for d in objs.monitors]
     jobs = []
     if raw_jobs:
         cr_ns = next((str((c.get("metadata") or {}).get("namespace")) for c in crs
