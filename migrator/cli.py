@@ -462,7 +462,7 @@ WHY_EPILOG = """
   migrator why samples/istio/monitors.yaml --inventory samples/inventory/cluster.yaml --prometheus samples/istio/prometheus.yaml
 
   [dim]# one monitor of a broken setup (names are the arguments that are no file)[/dim]
-  migrator why istiod-service-monitor samples/why/broken-istiod.yaml -i samples/inventory/cluster.yaml
+  migrator why istiod-service-monitor samples/why/broken-monitors.yaml -i samples/inventory/cluster.yaml --prometheus samples/istio/prometheus.yaml
 
   [dim]# what is applied, against the live cluster (read-only), as a PR comment[/dim]
   kubectl get servicemonitors,podmonitors,prometheuses -A -o yaml | migrator why - --cluster --output markdown -o why.md

@@ -416,3 +416,12 @@ def test_mutated_inventory_is_diagnosed_or_refused_never_a_crash(scenario, tmp_p
                 assert r.code in (0, 1, 2), (path, value, r.stderr)
                 assert "internal error" not in r.stderr and "Traceback" not in r.stderr, (path, value, r.stderr)
     assert runs > 10
+
+
+def test_help_examples_name_files_that_exist():
+    r = run_cli("why", "--help")
+    assert r.code == 0
+    from migrator.cli import WHY_EPILOG
+    for word in WHY_EPILOG.split():
+        if word.startswith("samples/"):
+            assert (ROOT / word).exists(), word
