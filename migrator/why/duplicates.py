@@ -47,10 +47,19 @@ def add_findings(diagnoses: list[Diagnosis]) -> None:
     for shared in pairs.values():
         _, a, _, b, _ = shared[0]
         addrs = [k.address for k, *_ in shared]
-        series = "; ".join(f"{{job={la.get('job')!r}}} and {{job={lb.get('job')!r}}}" for _, _, la, _, lb in shared[:1])
+        series = "; ".join(_series(la, lb) for _, _, la, _, lb in shared[:1])
         broad, narrow = (a, b) if len(a.kept) >= len(b.kept) else (b, a)
         text = (f"{len(addrs)} address(es) scraped by both {a.subject} (job {a.job}) and {b.subject} (job {b.job}): "
                 f"{', '.join(addrs[:6])}; every series of these targets would be stored twice ({series})")
         broad.findings.append(Finding("duplicate.address", WARNING, "scraped", text, [a.subject, b.subject],
                                       _exclusion(broad, narrow)))
         narrow.findings.append(Finding("duplicate.address", INFO, "scraped", text, [a.subject, b.subject]))
+
+
+def _series(la: dict, lb: dict) -> str:
+    """The two label sets one address's series get, by the labels that tell them apart."""
+    keys = sorted(k for k in set(la) | set(lb) if not k.startswith("__") and la.get(k) != lb.get(k))
+
+    def show(labels: dict) -> str:
+        return "{" + ", ".join(f'{k}="{labels[k]}"' for k in keys if k in labels) + "}"
+    return f"{show(la)} and {show(lb)}"
