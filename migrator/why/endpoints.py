@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from migrator.discovery.common import lst, m, str_map
+from migrator.discovery.endpointslice import SERVICE_NAME_LABEL  # how discovery joins a slice to its Service
 from migrator.why import labels as L
 from migrator.why.model import ERROR, INFO, Finding, Fix, object_id, target_of
-
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 def _slices(inventory: Any, ns: str, name: str) -> list[dict]:
