@@ -1,6 +1,7 @@
 """migrator why: one scenario per cause under tests/fixtures/why/<cause>/ (monitors or a raw prometheus.yml, a
-Prometheus CR, a small inventory, expect.yaml). Each asserts its first finding and that applying the suggested
-fix (its JSON merge patch, on the object it names) makes `why` exit 0."""
+Prometheus CR, a small inventory, expect.yaml: the first finding's id, the object its fix targets and the fix
+itself). Each asserts its first finding and its fix, and that applying the fix (the JSON merge patch, on the
+object it names) makes `why` exit 0."""
 
 from __future__ import annotations
 
@@ -106,8 +107,8 @@ def test_scenario_first_finding_and_its_fix(scenario, tmp_path):
     assert first["severity"] == "error"
     assert first["fix"]["patch"], first
     assert first["fix"]["yaml"].strip()
-    if "fix" in expect:
-        assert first["fix"]["patch"] == expect["fix"]
+    assert first["fix"]["target"] == expect["target"]
+    assert first["fix"]["patch"] == expect["fix"]
     apply_fix(d, first["fix"])
     if expect.get("refresh_endpoints"):
         refresh_endpoints(d)
