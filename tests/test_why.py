@@ -426,3 +426,31 @@ def test_help_examples_name_files_that_exist():
     for word in WHY_EPILOG.split():
         if word.startswith("samples/"):
             assert (ROOT / word).exists(), word
+
+
+def test_raw_job_in_a_namespace_that_does_not_exist(tmp_path):
+    job = {"scrape_configs": [{"job_name": "cart", "kubernetes_sd_configs": [
+        {"role": "endpoints", "namespaces": {"names": ["shopp"]}}]}]}
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(job))
+    r = run_cli("why", str(tmp_path / "prometheus.yml"), "--inventory",
+                str(FIXTURES / "selector-near-miss" / "inventory.yaml"), "--output", "json")
+    assert r.code == 1
+    s = json.loads(r.stdout)["subjects"][0]
+    assert [(x["stage"], x["count"]) for x in s["funnel"]] == [("exists", 1), ("role", 1), ("namespaces", 0),
+                                                              ("scraped", 0)]
+    f = s["findings"][0]
+    assert f["id"] == "namespace.missing" and "shopp (did you mean shop?)" in f["message"]
+    assert f["fix"]["patch"]["kubernetes_sd_configs"][0]["namespaces"]["names"] == ["shop"]
+
+
+def test_no_cr_and_no_release_label_warns_with_the_label_to_add(tmp_path):
+    d = FIXTURES / "selector-near-miss"
+    mon = yaml.safe_load((d / "monitors.yaml").read_text())
+    del mon["metadata"]["labels"]
+    mon["spec"]["selector"] = {"matchLabels": {"app": "cart"}}
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(mon))
+    r = run_cli("why", str(tmp_path / "m.yaml"), "--inventory", str(d / "inventory.yaml"), "--output", "json")
+    assert r.code == 0  # assumed picked up: there is no CR to tell
+    (f,) = json.loads(r.stdout)["subjects"][0]["findings"]
+    assert f["id"] == "pickup.no-release-label" and f["severity"] == "warning"
+    assert f["fix"]["patch"] == {"metadata": {"labels": {"release": "kube-prometheus-stack"}}}

@@ -91,12 +91,14 @@ def _no_targets(d: Diagnosis, job: dict, sds: list, inventory: Any) -> list[Find
     existing = scope.inventory_namespaces(inventory)
     missing = [n for n in names if n not in existing]
     if missing:
-        fixed = [L.closest(n, existing) if n in missing and L.closest(n, existing) and
-                 L.close(n, L.closest(n, existing)) else n for n in names]
+        near = {n: L.closest(n, existing) for n in missing}
+        near = {n: c for n, c in near.items() if c and L.close(n, c)}
+        fixed = [near.get(n, n) for n in names]
+        shown = ", ".join(f"{n} (did you mean {near[n]}?)" if n in near else n for n in missing)
         sd = copy.deepcopy(job.get("kubernetes_sd_configs"))
         sd[0]["namespaces"]["names"] = fixed
         return [Finding("namespace.missing", ERROR, "namespaces",
-                        f"role {role} looks in namespaces that do not exist: {', '.join(missing)}", [d.subject],
+                        f"role {role} looks in namespaces that do not exist: {shown}", [d.subject],
                         Fix("name existing namespaces", target_of("job", None, d.name),
                             {"kubernetes_sd_configs": sd}) if fixed != names else None)]
     kind = ROLE_KIND.get(role, role)
