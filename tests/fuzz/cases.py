@@ -12,7 +12,7 @@ import yaml
 
 from tests.fuzz.secrets import Planted, b64, plant_inventory, plant_monitors, plant_raw
 
-COMMANDS = [("render", 25), ("validate", 12), ("targets", 21), ("migrate", 21), ("diff", 21)]
+COMMANDS = [("render", 24), ("validate", 12), ("targets", 20), ("migrate", 21), ("diff", 20), ("generate", 3)]
 VERSIONS = ["2.30.0", "2.36.0", "2.42.0", "v2.54.1", "3.0.0", "v3.13.2", "x.y.z", "", "2.42.0-rc.0", "99999999999.0.0"]
 PRECIOUS = b"precious: an existing file that must not change without --force\n"
 
@@ -31,6 +31,7 @@ class Case:
     secret_stdout: bool = False
     existing: dict[str, bytes] = field(default_factory=dict)  # outputs present before, must not change
     symlinks: dict[str, str] = field(default_factory=dict)    # planted links (name -> target), never followed
+    outputs: set[str] = field(default_factory=set)  # destinations named on the command line
     cluster: list | None = None      # objects a fake API server serves (tests/fake_kube.py); @kubeconfig points at it
     cluster_input: str = ""          # which input's (mutated) JSON text gives those objects
     mutated: str = ""                # which input was mutated
@@ -109,7 +110,10 @@ class _Builder:
     # -- inputs
 
     def monitors(self) -> str:
-        base = self.rng.choice(corpus.monitors())
+        bases = corpus.monitors()
+        if self.maybe(0.5):  # the samples and real setups half the time (the operator cases are many and small)
+            bases = tuple(b for b in bases if "operator-cases" not in b.name) or bases
+        base = self.rng.choice(bases)
         docs = plant_monitors(copy.deepcopy(list(base.docs)), self.case.planted, self.rng, self.wrong_types)
         self.inputs["monitors.yaml"] = _dump_yaml(docs)
         self.case.notes.append(f"monitors from {base.name}")
@@ -177,6 +181,7 @@ class _Builder:
     def output_file(self, flag: str, name: str, *, secret: bool = False) -> None:
         """A destination; sometimes already present (then it must not change without --force)."""
         self.opt(flag, f"@{name}")
+        self.case.outputs.add(name)
         if secret:
             self.case.secret_files.add(name)
         r = self.rng.random()
@@ -216,7 +221,7 @@ class _Builder:
                 self.output_file("-o", "out.yaml", secret=True)
         elif mode < 0.75:
             self.output_file("-o", "out.yaml")
-        if self.maybe(0.1):
+        if self.maybe(0.1) and mode >= 0.3:  # (portable mode only)
             self.opt("--shards", "2", "--shard", str(self.rng.choice([0, 1, 5])))
 
     def validate(self) -> None:
@@ -271,6 +276,10 @@ class _Builder:
             self.output_file("--secrets-out", "secrets.yaml", secret=True)
         if self.maybe(0.2):
             self.output_file("--rewrite-source", "rest.yaml", secret=True)
+        if self.maybe(0.08) and not any(g[0] == "--rewrite-source" for g in self.case.args):
+            self.opt("--in-place")  # the source changes; a backup of it must hold its old text
+            if self.maybe(0.4):
+                self.case.existing["source.yaml.bak"] = PRECIOUS  # an old backup is never overwritten
         if self.maybe(0.15):
             self.opt("--keep-raw")
         if self.maybe(0.15):
@@ -299,7 +308,8 @@ class _Builder:
         else:
             old, new = self.monitors(), self.raw("new.yaml")
         self.case.args.append(["diff", f"@{old}", f"@{new}"])
-        if self.maybe(0.5):
+        inventory = self.maybe(0.5)
+        if inventory:
             self.inventory_or_cluster()
         if self.maybe(0.25):
             olds = corpus.job_names(self.raw_docs) if old != "monitors.yaml" else []
@@ -308,11 +318,12 @@ class _Builder:
             self.opt("--mapping", f"@{self.mapping(olds, news)}")
         if self.maybe(0.5):
             self.opt("--output", self.rng.choice(["json", "markdown"]))
-        if self.maybe(0.15):
+        if inventory and self.maybe(0.2):
             self.opt("--targets-only")
         if self.maybe(0.2):
             self.opt("--operator-compatible")
-        if self.maybe(0.1):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        elif self.maybe(0.1):
             self.opt("--prometheus", f"@{self.prometheus()}")
         if self.maybe(0.1):
             olds = corpus.job_names(self.raw_docs) or ["x"]
@@ -367,7 +378,7 @@ class _Builder:
         taboo = list(self.case.planted.markers) + _secret_values(self.inputs)
         for doc in self.inputs.values():
             doc.taboo = taboo
-        targets = [self.rng.choices(names, weights)[0] for _ in range(count)]
+        targets = [self.rng.choices(names, weights)[0] for _ in range(count)] if names else []
         text_mutation: dict[str, bool] = {}
         for name in targets:
             doc = self.inputs[name]
@@ -396,11 +407,74 @@ class _Builder:
                 unmutated = json.loads(mutate.Doc(self.inputs[self.case.cluster_input].docs, "json").text())
                 self.case.cluster = [o for o in corpus.items_of([unmutated]) if isinstance(o, dict)]
         self.case.files.update(texts)
-        # the main input, sometimes on stdin
-        main = self.case.args[0][1] if len(self.case.args[0]) > 1 else None
-        if main and self.maybe(0.1) and self.case.command != "diff":
-            self.case.stdin = self.case.files.pop(main[1:])
-            self.case.args[0][1] = "-"
+        self.finish()
+
+    def finish(self) -> None:
+        """An input on stdin ('-'), rarely two; an input as a directory of files with junk beside it."""
+        refs = [(gi, ti) for gi, g in enumerate(self.case.args) for ti, tok in enumerate(g)
+                if tok.startswith("@") and tok[1:] in self.case.files and tok[1:] not in self.case.outputs]
+        if refs and self.maybe(0.12):
+            gi, ti = self.rng.choice(refs)
+            name = self.case.args[gi][ti][1:]
+            self.case.stdin = self.case.files[name]
+            self.case.args[gi][ti] = "-"
+            if self.maybe(0.15) and len(refs) > 1:  # stdin named twice: read once, or refused
+                gi2, ti2 = self.rng.choice([r for r in refs if r != (gi, ti)])
+                self.case.args[gi2][ti2] = "-"
+                self.case.notes.append("'-' given twice")
+            if not any(t == f"@{name}" for g in self.case.args for t in g):
+                del self.case.files[name]
+            self.case.notes.append(f"{name} on stdin")
+            return
+        mains = [ti for ti, tok in enumerate(self.case.args[0])
+                 if tok in ("@monitors.yaml", "@raw.yaml", "@source.yaml", "@old.yaml", "@new.yaml")]
+        if mains and self.maybe(0.12) and not any(g == ["--in-place"] for g in self.case.args):
+            ti = self.rng.choice(mains)
+            name = self.case.args[0][ti][1:]
+            stem = name.split(".")[0]
+            text = self.case.files.pop(name)
+            for i, part in enumerate(text.split(b"\n---\n")):
+                self.case.files[f"{stem}.d/{i}.yaml" if i % 3 else f"{stem}.d/sub/{i}.yml"] = part
+            junk = self.rng.sample([("junk.bin", bytes(range(256))), ("empty.yaml", b""), ("notes.txt", b"{,"),
+                                    ("README.md", b"# not yaml: [\n"), ("x.yaml~", b"kind: [")], 2)
+            if self.maybe(0.2):  # a broken file among the YAML ones: named, exit 2
+                junk.append(self.rng.choice([("bad.json", b"{,"), (".hidden.yaml", b"kind: [")]))
+            for jname, data in junk:
+                self.case.files[f"{stem}.d/{jname}"] = data
+            if self.maybe(0.5):
+                self.case.symlinks[f"{stem}.d/loop"] = "."
+            if self.maybe(0.3):
+                self.case.symlinks[f"{stem}.d/dangling.yaml"] = "nowhere.yaml"
+            self.case.args[0][ti] = f"@{stem}.d"
+            self.case.notes.append(f"{name} as directory {stem}.d/ with junk")
+
+    def generate(self) -> None:
+        self.case.args.append(["generate", "istio"])
+        r = self.rng
+        if self.maybe(0.3):
+            self.opt("--namespace", r.choice(["monitoring", "", "UPPER", "a" * 300, "-x"]))
+        if self.maybe(0.3):
+            self.opt("--release", r.choice(["prom", "", "a b", "x" * 100]))
+        if self.maybe(0.2):
+            self.opt("--label", r.choice(["team=a", "=", "nokey", "a=b=c", "x/y=z", "k=" + "v" * 100]))
+        if self.maybe(0.2):
+            self.opt("--istio-namespace", r.choice(["istio-system", "", "A_B"]))
+        if self.maybe(0.4):
+            self.opt("--interval", r.choice(["15s", "0s", "", "abc", "1e400s", "-1s", "1y2y", "9" * 30 + "h", "5m30s"]))
+        if self.maybe(0.3):
+            self.opt("--only", r.choice(["sidecars", "istiod,gateways", "", ",", "nope", "sidecars,sidecars"]))
+        if self.maybe(0.2):
+            self.opt("--no-egress")
+        if self.maybe(0.2):
+            self.opt("--with-mesh-config")
+        if self.maybe(0.6):
+            self.opt("--format", r.choice(["monitors", "list", "prometheus-yml", "secret", "helm-values"]))
+        if self.maybe(0.3):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.2):
+            self.opt("--prometheus-version", r.choice(VERSIONS))
+        if self.maybe(0.3):
+            self.output_file("-o", "generated.yaml")
 
 
 def make_case(seed: int, index: int, *, command: str | None = None, mutation: str | None = None) -> Case:

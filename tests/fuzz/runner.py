@@ -216,6 +216,14 @@ def _check_files(case: Case, root: Path, before: dict, out: Outcome, tmp: str) -
                                         f"{name} existed and was {'removed' if name not in after else 'modified'} "
                                         f"without --force"))
     for name in after:
+        m = re.fullmatch(r"(.*)\.bak(\.\d+)?", name)
+        if m and name not in before and after[name] is not None:
+            if m.group(1) not in before:
+                out.problems.append(Problem("backup", f"{case.command}", f"{name}: a backup of a file that did not exist"))
+            elif before[m.group(1)] != after[name]:
+                out.problems.append(Problem("backup", f"{case.command}",
+                                            f"{name} does not hold the previous content of {m.group(1)}"))
+    for name in after:
         if ".tmp" in Path(name).name and name not in before:
             out.problems.append(Problem("tmpfile", f"{case.command}", f"left behind: {name}"))
 
@@ -233,6 +241,9 @@ def _check_leaks(case: Case, out: Outcome, root: Path, before: dict, tmp: str) -
             continue
         if any(rel.startswith(s + "/") for s in case.secret_files):
             continue
+        m = re.fullmatch(r"(.*)\.bak(\.\d+)?", rel)
+        if m and (m.group(1) in case.files or m.group(1) in case.secret_files):
+            continue  # the backup of the user's own file (or of a secrets output), checked to be its old text
         if before.get(rel) is not None and before.get(rel) == _read(p):
             continue  # an input or an untouched file
         places.append((f"file {_generic(rel)}", _read(p)))

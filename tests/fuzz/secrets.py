@@ -82,7 +82,7 @@ def plant_endpoint(ep: dict, p: Planted, secret: str, data: dict, rng: random.Ra
     value (in the Secret `secret`) is a marker, or a marker given where a reference belongs."""
     # (oauth2 less often: portable render refuses its clientId Secret, which hides the rest of the case)
     choice = rng.choices(["basicAuth", "bearerTokenSecret", "authorization", "oauth2", "tls", "wrongtype"],
-                         [3, 2, 3, 1, 2, 2 if wrong_types else 0])[0]
+                         [3, 2, 3, 0.6, 2, 2 if wrong_types else 0])[0]
     if choice == "basicAuth":
         data["username"] = p.new("Secret data basicAuth.username")
         data["password"] = p.new("Secret data basicAuth.password")
@@ -121,7 +121,7 @@ def plant_endpoint(ep: dict, p: Planted, secret: str, data: dict, rng: random.Ra
         else:
             ep["oauth2"] = {"clientId": {"secret": _sel(secret, "client-id")}, "clientSecret": marker,
                             "tokenUrl": "https://oauth.example/token"}
-    if rng.random() < 0.4:
+    if rng.random() < 0.12:  # (portable render refuses it: the whole case is then an exit 2)
         ep["proxyUrl"] = _url(p, "proxyUrl")
 
 
