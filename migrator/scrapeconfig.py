@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrator.errors import InputError
+from migrator.errors import ErrorList, InputError
 from migrator.relabel.duration import parse_duration
 from migrator.sources import Document, dotted, parse_documents
 
@@ -225,12 +225,36 @@ class NoScrapeConfig(InputError):
     """A Secret or ConfigMap that holds no scrape config (it may hold credentials for monitors)."""
 
 
+#: The global section's fields whose type migrator reads (Prometheus's GlobalConfig).
+GLOBAL: dict[str, Any] = {
+    "scrape_interval": DUR, "scrape_timeout": DUR, "evaluation_interval": DUR, "rule_query_offset": DUR,
+    "scrape_protocols": STRLIST, "external_labels": STRMAP, "query_log_file": STR,
+    "scrape_failure_log_file": STR, "body_size_limit": SIZE, "sample_limit": INT, "target_limit": INT,
+    "label_limit": INT, "label_name_length_limit": INT, "label_value_length_limit": INT,
+    "keep_dropped_targets": INT, "metric_name_validation_scheme": STR, "metric_name_escaping_scheme": STR,
+    "scrape_native_histograms": BOOL, "always_scrape_classic_histograms": BOOL,
+    "convert_classic_histograms_to_nhcb": BOOL, "extra_scrape_metrics": BOOL,
+}
+
+
 def _global(doc: Document, value: Any, path: tuple) -> dict:
-    """The global section: a mapping (null or missing: empty)."""
+    """The global section: a mapping (null or missing: empty), whose fields have their types.
+
+    A field of the wrong type is InputError (several: ErrorList); a value Prometheus refuses (an
+    invalid duration) is left to the commands, which judge each job under it.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise doc.error(f"must be a mapping, got {_type_name(value)}", path)
+    probe = Job("", {}, doc.file, doc.line_of(path), doc, path)
+    _typed({k: v for k, v in value.items() if k in GLOBAL}, GLOBAL, doc, path, probe)
+    errors = [InputError(p.message, file=p.file, line=p.line, field=p.field)
+              for p in probe.problems if p.unusable]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ErrorList(errors)
     return value
 
 
@@ -380,9 +404,11 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
     A value of the wrong type is recorded as a problem (the job fails) and read as null, so that
     nothing downstream meets a list where a mapping belongs.
     """
-    def problem(message: str, severity: str = "error") -> None:
+    def problem(message: str, severity: str = "error", *, unusable: bool = True) -> None:
+        """unusable: a value of the wrong type (the file is no scrape config); else a value Prometheus
+        refuses (the job is invalid)."""
         job.problems.append(Problem(severity, message, doc.file, doc.line_of(path), dotted(path),
-                                    unusable=True))
+                                    unusable=unusable))
 
     if schema == "any" or value is None:
         return value
@@ -425,7 +451,7 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
             problem(f"expected a number, got {_shown(doc.text_of(path)) if doc.text_of(path) else _type_name(value)}")
             return None
         if schema == INT and (isinstance(value, float) or value < 0):
-            problem(f"expected a non-negative integer, got {_shown(doc.text_of(path))}")
+            problem(f"expected a non-negative integer, got {_shown(doc.text_of(path))}", unusable=False)
         return value
     if schema == DUR:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
@@ -437,12 +463,12 @@ def _typed(value: Any, schema: Any, doc: Document, path: tuple, job: Job) -> Any
         try:
             parse_duration(text)
         except ValueError as exc:  # Prometheus's wording (the newest release's: the reader is version-free)
-            problem(str(exc))
+            problem(str(exc), unusable=False)
         return text
     if schema == SIZE:
         text = doc.text_of(path) if doc.text_of(path) is not None else str(value)
         if not _SIZE_RE.match(text) and not PLACEHOLDER_RE.search(text):
-            problem(f"not a valid size: {_shown(text)}")
+            problem(f"not a valid size: {_shown(text)}", unusable=False)
         return text
     if schema == STRLIST:
         if not isinstance(value, list):

@@ -92,6 +92,9 @@ CASES = [
     Case("role-mapping-diff", {"c.yml": "scrape_configs:\n- job_name: a\n  kubernetes_sd_configs:\n"
                                         "  - role: {pod: 1}\n"},
          ["diff", "{tmp}/c.yml", RAW], ["c.yml:4: scrape_configs[0].kubernetes_sd_configs[0].role: "]),
+    Case("global-interval-list", {"c.yml": "global:\n  scrape_interval: [1]\n  external_labels: {a: [x]}\n"
+                                           "scrape_configs:\n- job_name: a\n  static_configs: [{targets: ['x:1']}]\n"},
+         ["migrate", "{tmp}/c.yml"], ["c.yml:2: global.scrape_interval: ", "c.yml:3: global.external_labels.a: "]),
     Case("helm-additional-number", {"v.yml": "prometheus:\n  prometheusSpec:\n    additionalScrapeConfigs: 5\n"},
          ["targets", "{tmp}/v.yml"], ["v.yml:3: prometheus.prometheusSpec.additionalScrapeConfigs: "]),
     Case("server-files-no-scrape-configs", {"v.yml": "serverFiles:\n  prometheus.yml:\n    global: {}\n"},
