@@ -578,7 +578,10 @@ def _targets_text(results, *, show_dropped: bool) -> str:
             lines += [head, f"  not evaluated: {r.error}", ""]
             continue
         kept = r.kept
-        lines += [head, f"  {len(kept)} target(s) kept, {len(r.dropped)} dropped"]
+        from migrator.identity import merged_targets
+
+        distinct = merged_targets(t.labels for t in kept)[0]
+        lines += [head, f"  {len(kept)} target(s) kept ({distinct} distinct scrape(s)), {len(r.dropped)} dropped"]
         if kept:
             kept = sorted(kept, key=lambda t: (t.labels.get("namespace", ""), t.labels.get("pod", ""),
                                                t.labels.get("__address__", ""), _label_text(t.labels)))

@@ -101,6 +101,25 @@ def target_id(labels: dict[str, str], params: Any = None) -> TargetId:
     return TargetId(scrape_key(labels, params), tuple(sorted(compared_labels(labels).items())))
 
 
+def scrape_pool_key(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """What a job's scrape pool keeps ONE target per (Prometheus scrape/scrape.go ``sync``, keyed by
+    ``Target.hash``: the final label set and the scrape URL): the full final labels, ``__`` ones included
+    (``__meta_*`` are gone by then); the URL follows from them and the job's params."""
+    return tuple(sorted(labels.items()))
+
+
+def merged_targets(label_sets: Iterable[dict[str, str]]) -> tuple[int, list[Optional[int]]]:
+    """(how many distinct scrapes a job's kept targets make, as Prometheus counts them; for each target,
+    the index of the earlier one it merges into, or None when it is the first of its kind)."""
+    first: dict[tuple, int] = {}
+    into: list[Optional[int]] = []
+    for i, labels in enumerate(label_sets):
+        key = scrape_pool_key(labels)
+        into.append(first.get(key))
+        first.setdefault(key, i)
+    return len(first), into
+
+
 T = TypeVar("T")
 
 

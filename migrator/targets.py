@@ -280,7 +280,7 @@ def present_rule_without_regex(job: dict) -> list[str]:
 
 
 # where a target is scraped: defined once, in migrator.identity (prove and diff use it too)
-from migrator.identity import scrape_key  # noqa: E402
+from migrator.identity import merged_targets, scrape_key  # noqa: E402
 
 
 def findings(results: list[JobResult]) -> list[str]:
@@ -294,8 +294,7 @@ def findings(results: list[JobResult]) -> list[str]:
             out.append(f"job {r.job}: {w}")
         if not r.kept:
             out.append(f"job {r.job}: 0 targets kept ({len(r.dropped)} dropped)")
-        counts = Counter(tuple(sorted(t.labels.items())) for t in r.kept)
-        dupes = sum(n - 1 for n in counts.values() if n > 1)
+        dupes = len(r.kept) - merged_targets(t.labels for t in r.kept)[0]
         if dupes:
             out.append(f"job {r.job}: {dupes} target(s) identical to another one of the same job "
                        "(Prometheus scrapes them once)")
@@ -312,10 +311,14 @@ def findings(results: list[JobResult]) -> list[str]:
 
 def result_json(r: JobResult) -> dict:
     """One job in the stable JSON schema of `migrator targets --output json`."""
+    kept = r.kept
+    distinct, into = merged_targets(t.labels for t in kept)  # Prometheus scrapes each final label set once
     out: dict[str, Any] = {
         "job": r.job,
         "origin": r.origin,
-        "targets": [{"discovered": t.discovered, "labels": t.labels} for t in r.kept],
+        "distinct_targets": distinct,
+        "targets": [{"discovered": t.discovered, "labels": t.labels} if j is None else
+                    {"discovered": t.discovered, "labels": t.labels, "merged_into": j} for t, j in zip(kept, into)],
         "dropped": [{"discovered": t.discovered, "rule": t.rule, "reason": t.reason} for t in r.dropped],
     }
     if r.error:
