@@ -251,6 +251,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             early.check(dest, field=field, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]))
     docs, source_text, source_name = read_source(source, need_text=rewrite is not None)
     parsed = read_jobs(docs, key=key)
+    parsed.refuse_unusable()  # a field of the wrong type: not a scrape config (exit 2)
     cr = None
     if prometheus:
         cr_doc = single_prometheus(classify(load_documents([prometheus])).prometheus)

@@ -188,6 +188,19 @@ class ScrapeConfigFile:
     shape: str = ""
     notes: list[str] = field(default_factory=list)
 
+    def refuse_unusable(self) -> None:
+        refuse_unusable(p for j in self.jobs for p in j.problems)
+
+
+def refuse_unusable(problems: Any) -> None:
+    """InputError (ErrorList for several) for every field of the wrong type among problems: such a
+    file is no scrape config at all (exit status 2), unlike a job Prometheus would merely refuse."""
+    errors = [InputError(p.message, file=p.file, line=p.line, field=p.field) for p in problems if p.unusable]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ErrorList(errors)
+
 
 # ---------------------------------------------------------------------------
 # Finding the jobs
@@ -249,12 +262,7 @@ def _global(doc: Document, value: Any, path: tuple) -> dict:
         raise doc.error(f"must be a mapping, got {_type_name(value)}", path)
     probe = Job("", {}, doc.file, doc.line_of(path), doc, path)
     _typed({k: v for k, v in value.items() if k in GLOBAL}, GLOBAL, doc, path, probe)
-    errors = [InputError(p.message, file=p.file, line=p.line, field=p.field)
-              for p in probe.problems if p.unusable]
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise ErrorList(errors)
+    refuse_unusable(probe.problems)
     return value
 
 

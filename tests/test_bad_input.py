@@ -84,6 +84,9 @@ CASES = [
     Case("relabel-configs-number", {"c.yml": "scrape_configs:\n- job_name: a\n  relabel_configs: 5\n"
                                              "  kubernetes_sd_configs:\n  - role: pod\n"},
          ["targets", "{tmp}/c.yml", "-i", INVENTORY], ["c.yml:3: scrape_configs[0].relabel_configs: "]),
+    Case("relabel-configs-number-migrate", {"c.yml": "scrape_configs:\n- job_name: a\n  relabel_configs: 5\n"
+                                                     "  static_configs: [{targets: ['x:1']}]\n"},
+         ["migrate", "{tmp}/c.yml"], ["c.yml:3: scrape_configs[0].relabel_configs: "]),
     Case("kubernetes-sd-configs-number", {"c.yml": "scrape_configs:\n- job_name: a\n  kubernetes_sd_configs: 5\n"},
          ["targets", "{tmp}/c.yml", "-i", INVENTORY], ["c.yml:3: scrape_configs[0].kubernetes_sd_configs: "]),
     Case("role-mapping", {"c.yml": "scrape_configs:\n- job_name: a\n  kubernetes_sd_configs:\n"

@@ -17,7 +17,8 @@ from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, mapping_f
 from migrator.diff.findings import WARNING, Finding, all_findings
 from migrator.diff.report import DiffReport, render_json, render_markdown, render_text
 from migrator.diff.targetdiff import diff_all, kept_addresses, only_side
-from migrator.errors import ErrorList, InputError
+from migrator.errors import InputError
+from migrator.scrapeconfig import refuse_unusable
 
 OUTPUTS = ("text", "json", "markdown")
 FAIL_ON = ("config", "targets", "labels")
@@ -40,9 +41,7 @@ class Side:
         self.global_config, self.version, self.monitor_docs = loaded.global_config, loaded.version, loaded.monitors
         self.own_ns = own_namespace or loaded.own_namespace
         jobs = loaded.jobs
-        unusable = [p for j in jobs if j.unusable for p in j.problems if getattr(p, "unusable", False)]
-        if unusable:  # a field of the wrong type: not a scrape config at all, nothing to compare
-            raise ErrorList([InputError(p.message, file=p.file, line=p.line, field=p.field) for p in unusable])
+        refuse_unusable(p for j in jobs for p in j.problems)  # a field of the wrong type: nothing to compare
         self.cr = _find_cr(paths, prometheus)
         if operator_compatible and self.monitor_docs:
             jobs = _operator_jobs(jobs, self.monitor_docs, self.cr, self.version)
