@@ -220,11 +220,15 @@ MIGRATE_EPILOG = """
   [dim]# into a directory for kubectl apply -f, with a report for the PR, and the source without the migrated jobs[/dim]
   migrator migrate prometheus.yml -i inv.json -o monitors/ --report migration.md --rewrite-source rest.yml
 
+  [dim]# jobs that select nothing on the inventory: proven on synthesized objects, shown for review[/dim]
+  migrator migrate prometheus.yml -i inv.json --witnesses-out witnesses.yaml
+
   [dim]# an additionalScrapeConfigs Secret; credentials that were inline go to a 0600 file only[/dim]
   kubectl get secret -n monitoring additional-scrape-configs -o yaml | migrator migrate - --secrets-out creds.yaml
 
 [bold]Exit status[/bold]: 0 all jobs migrated (and proven identical with an inventory), 1 a job failed, is invalid
-for Prometheus (unless --allow-invalid-jobs), could not be proven (unless --allow-unproven) or its migrated form
+for Prometheus (unless --allow-invalid-jobs), could not be proven or selects no target on the inventory (unless
+--allow-unproven; --witnesses proves such a job on objects synthesized from its rules) or its migrated form
 changes targets or labels (unless --allow-label-changes), 2 unusable input, 3 internal error (a bug).
 """
 
@@ -261,6 +265,12 @@ def migrate(
                                                  "(left as it is, not migrated)."),
     allow_unproven: bool = typer.Option(False, "--allow-unproven",
                                         help="Exit 0 even when a proof could not be made for a migrated job."),
+    witnesses: bool = typer.Option(False, "--witnesses",
+                                   help="For a job whose proof finds no target on the inventory, synthesize "
+                                        "objects that exercise its rules and prove it on them."),
+    witnesses_out: Optional[str] = typer.Option(None, "--witnesses-out", metavar="FILE",
+                                                help="Write the synthesized witness objects to FILE (implies "
+                                                     "--witnesses)."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="DIR",
                                       help="Write one file per resource into DIR instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files (keeps FILE.bak)."),
@@ -288,7 +298,8 @@ def migrate(
             key=key, keep_raw=keep_raw, adopt_operator_labels=adopt_operator_labels,
             allow_label_changes=allow_label_changes, out=out, force=force, report=report,
             secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place,
-            allow_invalid_jobs=allow_invalid_jobs, allow_unproven=allow_unproven)
+            allow_invalid_jobs=allow_invalid_jobs, allow_unproven=allow_unproven, witnesses=witnesses,
+            witnesses_out=witnesses_out)
     raise typer.Exit(code)
 
 
@@ -504,6 +515,98 @@ def why(
         code = run(args=args, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig, context=context,
                    prometheus=prometheus, prometheus_version=prometheus_version, own_namespace=own_namespace,
                    key=key, output=output.value, out=out, force=force)
+    raise typer.Exit(code)
+
+
+class LintOutput(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    github = "github"
+
+
+class Severity(str, Enum):
+    bug = "bug"
+    warning = "warning"
+    info = "info"
+
+
+LINT_EPILOG = """
+[bold]Examples[/bold]
+
+  [dim]# the rules, and one rule's documentation with its failing and passing example[/dim]
+  migrator lint --list-rules
+  migrator lint --explain monitor/release-label
+
+  [dim]# static rules over a directory of monitors and scrape configs, against the CR that should pick them up[/dim]
+  migrator lint deploy/monitoring/ --prometheus samples/istio/prometheus.yaml
+
+  [dim]# every rule, on the sample cluster (the broken sample fails)[/dim]
+  migrator lint samples/why/broken-monitors.yaml -i samples/inventory/cluster.yaml --prometheus samples/istio/prometheus.yaml
+
+  [dim]# in CI: annotations on the pull request, fail on warnings too; SARIF for code scanning[/dim]
+  migrator lint monitors/ --output github --fail-on warning
+  migrator lint monitors/ --output sarif -o migrator.sarif
+
+Configuration: .migrator.yaml, found upward from the working directory (lint.disable, lint.severity,
+lint.fail-on, prometheus, inventory); a comment [bold]# migrator: disable=RULE[/bold] silences a rule on its line and the
+next (at the top of a YAML document: for the document; disable-file=RULE: for the file).
+
+[bold]Exit status[/bold]: 0 no finding at or above --fail-on, 1 some, 2 unusable input, 3 internal error (a bug).
+"""
+
+
+@app.command(epilog=LINT_EPILOG)
+def lint(
+    inputs: Optional[List[str]] = typer.Argument(None, metavar="INPUT...",
+                                                 help="Monitors, raw scrape configs (any shape) and Prometheus CRs: "
+                                                      "files, directories or '-'."),
+    list_rules: bool = typer.Option(False, "--list-rules", help="List the rules (id, severity, summary) and exit."),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="RULE",
+                                          help="Print a rule's documentation and examples and exit."),
+    inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
+                                                  help="Cluster objects, for the rules that need targets."),
+    cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
+    kubeconfig: Optional[str] = typer.Option(None, "--kubeconfig", metavar="FILE", help="With --cluster."),
+    context: Optional[str] = typer.Option(None, "--context", help="Kubeconfig context, with --cluster."),
+    prometheus: Optional[List[str]] = typer.Option(None, "--prometheus", metavar="FILE",
+                                                   help="Prometheus CR(s) that should pick the monitors up "
+                                                        "(none: kube-prometheus-stack's defaults)."),
+    prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
+                                                     help="Semantics of this Prometheus version."),
+    own_namespace: Optional[str] = typer.Option(None, "--own-namespace", metavar="NS",
+                                                help="What namespaces.own_namespace means for raw jobs."),
+    key: Optional[str] = typer.Option(None, "--key", help="The Secret/ConfigMap key holding the scrape config."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE",
+                                         help="The configuration file (default: .migrator.yaml found upward)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Read no .migrator.yaml."),
+    disable: List[str] = typer.Option([], "--disable", metavar="RULE", help="Do not run RULE (repeatable)."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on",
+                                               help="Exit 1 when a finding at or above this severity is reported "
+                                                    "(default: bug, or lint.fail-on of .migrator.yaml)."),
+    output: LintOutput = typer.Option(LintOutput.text, "--output",
+                                      help="text (file:line), json, markdown, sarif (2.1.0) or github "
+                                           "(workflow annotations)."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+) -> None:
+    """Check monitors and scrape configs against documented rules (release label the CR does not select, ports, relabelings that drop everything or undo each other, ...): each finding has a rule id, a severity (bug, warning, info) and a file:line.
+    """
+    from migrator.lint import command as lint_command
+    from migrator.writers import write_output
+
+    with guarded():
+        if list_rules or explain:
+            text = lint_command.list_rules(output.value) if list_rules else \
+                lint_command.explain(explain, output.value)
+            write_output(text, out, force=force)
+            raise typer.Exit(0)
+        code = lint_command.run(
+            inputs=list(inputs or []), inventory=inventory, cluster=cluster, kubeconfig=kubeconfig,
+            context=context, prometheus=prometheus, prometheus_version=prometheus_version,
+            own_namespace=own_namespace, key=key, config=config, no_config=no_config, disable=disable,
+            fail_on=fail_on.value if fail_on else None, output=output.value, out=out, force=force)
     raise typer.Exit(code)
 
 

@@ -56,10 +56,16 @@ def add_resource_dir(outputs: OutputSet, resources: list[dict], out_dir: str) ->
 def proof_json(proof: Any) -> dict | None:
     if proof is None:
         return None
+    witnesses = _witness_names(proof)
+    if getattr(proof, "unproven", False):
+        return {"equivalent": None, "proven": False, "unproven": True, "note": proof.note,
+                "targets_before": 0, "targets_after": 0, **witnesses}
     if getattr(proof, "pending", False) or getattr(proof, "note", None):
-        return {"equivalent": None, "note": proof.note or "not proven"}
+        return {"equivalent": None, "proven": False, "note": proof.note or "not proven", **witnesses}
     return {
         "equivalent": proof.equivalent,
+        "proven": proof.proven,
+        **witnesses,
         "targets_before": len(proof.before.kept) if proof.before else 0,
         "targets_after": sum(len(r.kept) for r in proof.after),
         "only_before": proof.only_before,
@@ -68,7 +74,49 @@ def proof_json(proof: Any) -> dict | None:
     }
 
 
-def report_data(migrations: list, proofs: dict, source: str) -> dict:
+def _witness_names(proof: Any) -> dict:
+    ws = getattr(proof, "witnesses", None) or []
+    if not ws:
+        return {}
+    return {"witnesses": [f"{w.get('kind')} {(w.get('metadata') or {}).get('namespace', '')}/"
+                          f"{(w.get('metadata') or {}).get('name')}".replace(" /", " ") for w in ws]}
+
+
+def proof_counts(migrations: list, proofs: dict, *, attempted: bool) -> dict:
+    """How many migrated jobs were proven identical, differ, are not proven (and why not), kept raw."""
+    out = {"attempted": attempted, "identical": 0, "differs": 0, "unproven": 0, "not_made": 0,
+           "kept_raw": sum(1 for m in migrations if m.status == "raw")}
+    for m in migrations:
+        p = proofs.get(m.job_name)
+        if p is None:
+            continue
+        if getattr(p, "unproven", False):
+            out["unproven"] += 1
+        elif getattr(p, "pending", False) or getattr(p, "note", None):
+            out["not_made"] += 1
+        elif p.equivalent:
+            out["identical"] += 1
+        else:
+            out["differs"] += 1
+    return out
+
+
+def proof_summary(counts: dict) -> str:
+    """One line for the summary: what the proof showed, or that none was attempted."""
+    if not counts["attempted"]:
+        return "proof: none attempted (no --inventory or --cluster; exit status 0 says nothing about targets)"
+    parts = [f"{counts['identical']} identical"]
+    if counts["differs"]:
+        parts.append(f"{counts['differs']} DIFFER")
+    if counts["unproven"]:
+        parts.append(f"{counts['unproven']} not proven (no target on this inventory or a placeholder value; "
+                     "--witnesses synthesizes objects to prove them)")
+    if counts["not_made"]:
+        parts.append(f"{counts['not_made']} could not be made")
+    return "proof: " + ", ".join(parts)
+
+
+def report_data(migrations: list, proofs: dict, source: str, *, attempted: bool = False) -> dict:
     jobs = []
     for m in migrations:
         entry = {
@@ -87,7 +135,8 @@ def report_data(migrations: list, proofs: dict, source: str) -> dict:
     counts: dict[str, int] = {}
     for m in migrations:
         counts[m.status] = counts.get(m.status, 0) + 1
-    return {"source": source, "summary": counts, "jobs": jobs}
+    return {"source": source, "summary": counts, "proof": proof_counts(migrations, proofs, attempted=attempted),
+            "jobs": jobs}
 
 
 def report_text(data: dict, *, markdown: bool = False) -> str:
@@ -100,6 +149,7 @@ def report_text(data: dict, *, markdown: bool = False) -> str:
             lines.append(f"| `{j['job_name']}` | {STATUS_TEXT.get(j['status'], j['status'])} | {res} | "
                          f"{_proof_word(j.get('proof'))} |")
         lines.append("")
+        lines += [_summary_line(data), ""]
         for title, entries in (("Errors (exit status 1)", data.get("errors")), ("Warnings", data.get("warnings"))):
             if entries:
                 lines += [f"**{title}**", ""] + [f"- `{e['job_name']}` ({e['source']}): {e['message']}"
@@ -118,14 +168,23 @@ def report_text(data: dict, *, markdown: bool = False) -> str:
         lines += [f"  - {r}" for r in j["reasons"]]
         lines += [f"  - label change: {c}" for c in j["label_changes"]]
         lines += _proof_lines(j.get("proof"), prefix="  ")
-    summary = ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in data["summary"].items())
-    lines.append(f"{len(data['jobs'])} job(s): {summary}")
+    lines.append(_summary_line(data))
     return "\n".join(lines) + "\n"
+
+
+def _summary_line(data: dict) -> str:
+    summary = ", ".join(f"{n} {STATUS_TEXT.get(s, s)}" for s, n in data["summary"].items())
+    line = f"{len(data['jobs'])} job(s): {summary}"
+    if data.get("proof"):
+        line += "; " + proof_summary(data["proof"])
+    return line
 
 
 def _proof_word(proof: dict | None) -> str:
     if proof is None:
         return "not proven (no inventory)"
+    if proof.get("unproven"):
+        return f"not proven ({proof.get('note')})"
     if proof.get("equivalent") is None:
         return f"not proven ({proof.get('note')})"
     return "identical" if proof["equivalent"] else "DIFFERS"
@@ -134,10 +193,14 @@ def _proof_word(proof: dict | None) -> str:
 def _proof_lines(proof: dict | None, *, prefix: str) -> list[str]:
     if proof is None:
         return []
+    if proof.get("unproven"):
+        return [f"{prefix}proof: not proven ({proof.get('note')})"]
     if proof.get("equivalent") is None:
         return [f"{prefix}proof: not made ({proof.get('note')})"]
     head = (f"{prefix}proof: {proof['targets_before']} target(s) before, {proof['targets_after']} after: "
-            + ("identical labels" if proof["equivalent"] else "DIFFERENT"))
+            + ("identical labels" if proof["equivalent"] else "DIFFERENT")
+            + (f" (on {len(proof['witnesses'])} witness object(s) added to the inventory)"
+               if proof.get("witnesses") else ""))
     out = [head]
     for labels in proof["only_before"][:3]:
         out.append(f"{prefix}  only before: {_labels(labels)}")
@@ -199,9 +262,10 @@ def _verdicts(migrations: list, proofs: dict, *, allow_invalid_jobs: bool, allow
         if p is None:
             continue
         if getattr(p, "pending", False) or getattr(p, "note", None):
+            what = "not proven" if getattr(p, "unproven", False) else "proof not made"
             (warnings if allow_unproven else errors).append({
                 "job_name": m.job_name, "source": where,
-                "message": f"proof not made ({p.note or 'not proven'})"
+                "message": f"{what} ({p.note or 'not proven'})"
                            + (" (allowed by --allow-unproven)" if allow_unproven else "")})
         elif not p.equivalent:
             (warnings if allow_label_changes else errors).append({
@@ -216,8 +280,10 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             prometheus_version: str | None, key: str | None, keep_raw: bool, adopt_operator_labels: bool,
             allow_label_changes: bool, out: str | None, force: bool, report: str | None,
             secrets_out: str | None, rewrite_source: str | None, in_place: bool,
-            allow_invalid_jobs: bool = False, allow_unproven: bool = False) -> int:
+            allow_invalid_jobs: bool = False, allow_unproven: bool = False, witnesses: bool = False,
+            witnesses_out: str | None = None) -> int:
     from migrator.migrate import MigrateOptions, migrate_jobs, prove
+    from migrator.migrate.prove import NO_TARGET, prove_with_witnesses
     from migrator.presets import parse_label
     from migrator.progress import progress_bar
     from migrator.scrapeconfig import read_jobs
@@ -240,18 +306,27 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         raise InputError("--report FILE must end in .json or .md", field="--report")
     if secrets_out is not None:
         refuse_secrets_on_stdout(secrets_out, "--secrets-out", needs="a FILE")
+    if witnesses_out is not None:
+        witnesses = True
+        if witnesses_out == "-":
+            raise InputError("--witnesses-out needs a FILE (stdout carries the resources)", field="--witnesses-out")
+    if witnesses and not (inventory or cluster):
+        raise InputError("--witnesses completes a proof: give --inventory FILE or --cluster", field="--witnesses")
     rewrite = _rewrite_target(source, rewrite_source, in_place)
     # every destination is checked before the (long) work, and again when the files are written
     early = OutputSet(force=force)
     if out:
         early.add_dir(out, field="--out")
-    for dest, field in ((secrets_out, "--secrets-out"), (report, "--report"),
+    for dest, field in ((secrets_out, "--secrets-out"), (report, "--report"), (witnesses_out, "--witnesses-out"),
                         (rewrite[0] if rewrite else None, "--rewrite-source")):
         if dest:
             early.check(dest, field=field, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]))
     docs, source_text, source_name = read_source(source, need_text=rewrite is not None)
     parsed = read_jobs(docs, key=key)
     parsed.refuse_unusable()  # a field of the wrong type: not a scrape config (exit 2)
+    for job in parsed.jobs:  # templating placeholders, as targets warns of them
+        for p in job.placeholders:
+            _err(f"warning: {p}")
     cr = None
     if prometheus:
         cr_doc = single_prometheus(classify(load_documents([prometheus])).prometheus)
@@ -283,13 +358,15 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
                 job = by_name.get(m.job_name)
                 if job is not None and m.status != "invalid":
                     p = prove(m, job, opts)
+                    if p is not None and witnesses and getattr(p, "unproven", False) and NO_TARGET in p.note:
+                        p = prove_with_witnesses(m, job, opts)
                     if p is not None:
                         proofs[m.job_name] = p
                 if cb:
                     cb(i + 1, len(migrations))
     errors, warnings = _verdicts(migrations, proofs, allow_invalid_jobs=allow_invalid_jobs,
                                  allow_unproven=allow_unproven, allow_label_changes=allow_label_changes)
-    data = report_data(migrations, proofs, source)
+    data = report_data(migrations, proofs, source, attempted=inv is not None)
     data["errors"], data["warnings"] = errors, warnings
     data["exit_status"] = 1 if errors else 0
     resources = [r for m in migrations for r in m.resources]
@@ -301,6 +378,10 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
     dir_files = add_resource_dir(outputs, resources, out) if out else []
     if secrets and secrets_out:
         outputs.add(secrets_out, dump_yaml_all(secrets), field="--secrets-out", mode=0o600)
+    witness_objs = [w for p in proofs.values() for w in getattr(p, "witnesses", None) or []]
+    if witnesses_out:
+        outputs.add(witnesses_out, dump_yaml_all(witness_objs) if witness_objs else "# no witness was needed\n",
+                    field="--witnesses-out")
     if report:
         outputs.add(report, dump_json(data) if report.endswith(".json") else report_text(data, markdown=True),
                     field="--report")
@@ -332,6 +413,11 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             _err(f"warning: the monitors reference {len(secrets)} Secret(s) ({names}) holding credentials "
                  "that were inline in the source; write them with --secrets-out FILE (never printed)")
     _err(report_text(data).rstrip("\n"))
+    if witnesses_out:
+        _err(f"{len(witness_objs)} witness object(s) written to {witnesses_out}" + _backups_note([written.get(witnesses_out)]))
+    elif witness_objs:
+        _err(f"{len(witness_objs)} witness object(s) added to the inventory for the proof (see them with "
+             "--witnesses-out FILE)")
     if rewrite is not None:
         target, same = rewrite
         if target in written:

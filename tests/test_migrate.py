@@ -641,6 +641,21 @@ EXPECTED_EMPTY: dict[tuple[str, str], set[str]] = {
 }
 
 
+def _witnesses_prove(m, p, config, inv_path) -> None:
+    """An empty job is proven on witnesses synthesized from its rules, unless its value is a placeholder."""
+    from migrator.inventory import load_inventory
+    from migrator.migrate.prove import prove_with_witnesses
+
+    parsed = read_jobs(load_documents([str(config)]))
+    job = next(j for j in parsed.jobs if j.name == m.job_name)
+    opts = MigrateOptions(inventory=load_inventory([str(inv_path)]), global_config=parsed.global_config or {})
+    w = prove_with_witnesses(m, job, opts)
+    if job.placeholders:
+        assert w.unproven and "placeholder" in w.note, w.summary()
+    else:
+        assert w.proven and w.witnesses, w.summary()
+
+
 @pytest.mark.parametrize("name", _real_configs())
 @pytest.mark.parametrize("inv", ["cluster", "fixture"])
 def test_real_configs_migrate_and_prove(name, inv):
@@ -659,8 +674,11 @@ def test_real_configs_migrate_and_prove(name, inv):
         assert p.equivalent, p.summary()
         # a proof over no target proves nothing: the job is empty on this inventory, and says so above
         if not p.before.kept:
+            assert p.unproven and not p.proven, p.summary()
             empty.add(m.job_name)
+            _witnesses_prove(m, p, config, inv_path)
         else:
+            assert p.proven and not p.unproven
             assert sum(len(r.kept) for r in p.after) == len(p.before.kept) > 0
     assert empty == EXPECTED_EMPTY.get((name, inv), set()), "proofs over 0 targets"
 

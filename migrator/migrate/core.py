@@ -643,7 +643,8 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     if drop:
         comp.append({"action": "labeldrop", "regex": "|".join(drop)})
     if pin_job:
-        comp.append({"targetLabel": "job", "replacement": job.name, "action": "replace"})
+        # a "$" in the job name would be a group reference in a replacement: "$$" is a literal "$"
+        comp.append({"targetLabel": "job", "replacement": job.name.replace("$", "$$"), "action": "replace"})
     if ctx.get("enforcedNamespaceLabel"):
         label_changes.append(f"{ctx.get('enforcedNamespaceLabel')}: set to {opts.namespace} by the Prometheus "
                              "CR's enforcedNamespaceLabel (after every relabeling)")

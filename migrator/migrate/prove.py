@@ -25,18 +25,30 @@ class Proof:
     only_before: list[dict] = field(default_factory=list)
     only_after: list[dict] = field(default_factory=list)
     changed: list[tuple[dict, dict]] = field(default_factory=list)
-    #: why the proof could not be made (render pending for ScrapeConfig, an evaluation error)
+    #: why the proof could not be made (render pending for ScrapeConfig, an evaluation error, no target)
     note: str = ""
     pending: bool = False
+    #: both forms select no target on this inventory (or a placeholder value): nothing was compared
+    unproven: bool = False
+    #: the synthesized objects the proof added to the inventory (see migrate.witness), if any
+    witnesses: list = field(default_factory=list)
+
+    @property
+    def proven(self) -> bool:
+        """Identical on at least one target: a proof of something."""
+        return self.equivalent and bool(self.before.kept)
 
     @property
     def equivalent(self) -> bool:
-        return not self.note and not self.only_before and not self.only_after and not self.changed \
+        """No difference found on the inventory (vacuously so when unproven: see proven)."""
+        return (not self.note or self.unproven) and not self.only_before and not self.only_after and not self.changed \
             and not self.before.error and not any(a.error for a in self.after)
 
     def summary(self) -> str:
         if self.pending:
             return f"{self.job_name}: proof pending ({self.note})"
+        if self.unproven:
+            return f"{self.job_name}: not proven ({self.note})"
         if self.note:
             return f"{self.job_name}: no proof ({self.note})"
         n = len(self.before.kept)
@@ -79,10 +91,64 @@ def eval_options(opts: MigrateOptions, ctx=None, global_config: dict | None = No
     return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=dict(g))
 
 
+#: the note of a proof over no target (both forms select nothing on the inventory)
+NO_TARGET = "no target on this inventory"
+
+
+def placeholder_note(job: Job) -> str:
+    """Why no proof is claimed for a job holding templating placeholders ("" when it holds none)."""
+    from migrator.scrapeconfig import PLACEHOLDER_RE
+
+    found = sorted({m.group(0) for p in job.placeholders for m in [PLACEHOLDER_RE.search(p.message)] if m})
+    if not found:
+        return ""
+    return (f"placeholder value{'s' if len(found) > 1 else ''} {', '.join(found)}: substituted before Prometheus "
+            "sees the job, so what it selects is not known here")
+
+
+def no_target_note(job: Job, inventory) -> str:
+    """NO_TARGET, with the kinds the job's discovery reads that the inventory holds none of."""
+    from migrator.discovery.needs import missing_kinds
+
+    missing = missing_kinds(job.config, inventory)
+    if missing:
+        return f"{NO_TARGET}: it holds no {' and no '.join(missing)}, which this job discovers"
+    return NO_TARGET
+
+
+def prove_with_witnesses(m: JobMigration, job: Job, opts: MigrateOptions, *,
+                         global_config: dict | None = None) -> Proof | None:
+    """The proof over the inventory plus objects synthesized from the job's rules (migrate.witness), for a job
+    whose proof found no target; the proof carries the objects. Unprovable jobs keep a note saying why."""
+    from dataclasses import replace
+
+    from migrator.migrate.witness import with_witnesses, witnesses
+
+    objs, notes = witnesses(job.config, job.name, m.resources, _context(opts).namespace)
+    if not objs:
+        p = prove(m, job, opts, global_config=global_config)
+        if p is not None and p.unproven:
+            p.note = f"unprovable with witnesses: {notes[0] if notes else 'no object could be synthesized'}"
+        return p
+    wopts = replace(opts, inventory=with_witnesses(opts.inventory, objs))
+    p = prove(m, job, wopts, global_config=global_config)
+    if p is None:
+        return None
+    p.witnesses = objs
+    if p.unproven and NO_TARGET in p.note:
+        p.note = (f"unprovable: none of the {len(objs)} witness object(s) gives a target either"
+                  + (f" ({'; '.join(notes)})" if notes else ""))
+    return p
+
+
 def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dict | None = None,
           before: JobResult | None = None) -> Proof | None:
-    """None without an inventory, or for a job kept raw or failed."""
-    if opts.inventory is None or m.status in ("raw", "failed"):
+    """None without an inventory, or for a job kept raw or failed.
+
+    A job whose two forms both select no target, or one holding a templating placeholder, is not proven
+    (Proof.unproven, with the reason in Proof.note): identical on nothing proves nothing.
+    """
+    if opts.inventory is None or m.status in ("raw", "failed", "invalid"):
         return None
     from migrator.render import AssetStore, render_monitors
 
@@ -117,4 +183,11 @@ def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dic
             proof.note = f"migrated job {a.job}: {a.error}"
             return proof
     proof.only_before, proof.only_after, proof.changed = compare([before], proof.after)
+    if proof.only_before or proof.only_after or proof.changed:
+        return proof  # a difference is a finding, placeholders or not
+    why = placeholder_note(job)
+    if not why and not before.kept and not any(a.kept for a in proof.after):
+        why = no_target_note(job, opts.inventory)
+    if why:
+        proof.note, proof.unproven = why, True
     return proof
