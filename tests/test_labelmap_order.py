@@ -72,3 +72,16 @@ def test_params_come_after_the_job_defaults():
     r2 = populate_target({"__address__": "h:80"}, job, version="2.42.0")
     assert r3.labels["d"] == "v1"
     assert r2.labels["d"] == r2.labels["__scrape_timeout__"]
+
+
+def test_target_labels_come_before_group_labels():
+    # Prometheus sets a target's own labels, then its group's others (scrape/target.go): the group's
+    # label is later, so it wins from 2.43 (proven on real Prometheus 3.5 by roles.yml's job
+    # pod-target-before-group: container name vs pod name). 2.42: sorted, z_t wins.
+    job = {"job_name": "j", "relabel_configs": [{"action": "labelmap", "regex": "(z_t|a_g)", "replacement": "x"}]}
+    kw = dict(group_labels={"a_g": "from-group", "z_t": "hidden"})
+    disc = {"__address__": "h:80", "z_t": "from-target"}
+    assert populate_target(disc, job, version="3.5.3", **kw).labels["x"] == "from-group"
+    assert populate_target(disc, job, version="2.42.0", **kw).labels["x"] == "from-target"
+    # the target's own value still wins over the group's for the same name
+    assert populate_target(disc, job, version="3.5.3", **kw).labels["z_t"] == "from-target"

@@ -263,18 +263,24 @@ def _pre_relabel(discovered: dict, group_labels: Optional[dict], plan: tuple,
     group_ok, group_empty = _group_check(group_labels) if group is None else group
     if group_ok and _all_str(discovered):
         # Fast path (as discovery produces label sets): C-level merges, with the key order of
-        # the general loop below (group names first, a target's own value replacing a
-        # group's in place); the set never holds an empty value.
-        lset = {**group_labels, **discovered} if group_labels else dict(discovered)
+        # the general loop below (the target's own names first, then the group's others: the
+        # order Prometheus 2.43+ sets them in, which labelmap follows); a target's own value wins;
+        # the set never holds an empty value.
+        if group_labels:
+            lset = {**discovered, **group_labels}
+            if len(lset) != len(discovered) + len(group_labels):  # a name in both: the target's value
+                lset.update(discovered)
+        else:
+            lset = dict(discovered)
         if (group_empty or "" in discovered.values()) and "" in lset.values():
             lset = {k: val for k, val in lset.items() if val != ""}
     else:
         base: dict[str, str] = {}
-        if group_labels:
-            for k, val in group_labels.items():
-                base[str(k)] = "" if val is None else str(val)
         for k, val in discovered.items():
             base[str(k)] = "" if val is None else str(val)
+        if group_labels:
+            for k, val in group_labels.items():
+                base.setdefault(str(k), "" if val is None else str(val))
         lset = {k: val for k, val in base.items() if val != ""}
     _apply_plan(lset, plan)
     return lset
