@@ -318,6 +318,9 @@ DIFF_EPILOG = """
   [dim]# what a rollout changes against what runs now (read-only)[/dim]
   migrator diff --from-cluster --prometheus monitoring/k8s new-monitors/ --cluster
 
+  [dim]# a pull request: the same paths at its base and head, read from git without a checkout[/dim]
+  migrator diff --git origin/main...HEAD monitoring/ --output markdown -o diff.md
+
 [bold]Exit status[/bold] (like diff and kubectl diff): 0 no differences, 1 differences, 2 error,
 3 internal error (a bug).
 """
@@ -327,7 +330,7 @@ DIFF_EPILOG = """
 def diff(
     paths: List[str] = typer.Argument(..., metavar="OLD NEW",
                                       help="Two setups: raw config in any shape, monitors, directories or '-'. "
-                                           "With --from-cluster, NEW only."),
+                                           "With --from-cluster, NEW only; with --git, the PATHS to compare."),
     inventory: Optional[List[str]] = typer.Option(None, "--inventory", "-i", metavar="FILE",
                                                   help="Cluster objects: also compare the targets and labels."),
     cluster: bool = typer.Option(False, "--cluster", help="Read the objects from the live cluster (read-only)."),
@@ -355,12 +358,27 @@ def diff(
     output: DiffOutput = typer.Option(DiffOutput.text, "--output", help="text, json or markdown."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="FILE", help="Write to FILE."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file (keeps FILE.bak)."),
+    git: Optional[str] = typer.Option(None, "--git", metavar="BASE..HEAD",
+                                      help="Read both sides from git without a checkout: the arguments are PATHS "
+                                           "(files, directories) at BASE and at HEAD (BASE...HEAD: from their "
+                                           "merge base; BASE alone: against the working tree)."),
 ) -> None:
     """Review a scrape change: what changes in meaning, job by job (config), and on which targets and labels (with an inventory). Secrets are always redacted."""
     from migrator.diff import run_diff
     from migrator.errors import InputError
 
     with guarded():
+        if git:
+            from migrator.diff import git as git_diff
+
+            if from_cluster:
+                raise InputError("give --git or --from-cluster, not both", field="--git")
+            code = git_diff.run(git, paths, inventory=inventory, cluster=cluster, kubeconfig=kubeconfig,
+                                context=context, prometheus=prometheus, prometheus_version=prometheus_version,
+                                operator_compatible=operator_compatible, mapping=mapping, maps=maps,
+                                targets_only=targets_only, fail_on=fail_on, output=output.value, out=out,
+                                force=force, key=key, own_namespace=own_namespace)
+            raise typer.Exit(code)
         if from_cluster:
             if len(paths) != 1:
                 raise InputError("with --from-cluster give NEW only")
@@ -414,7 +432,7 @@ TARGETS_EPILOG = """
   migrator targets prometheus.yml --cluster --context prod
 
   [dim]# for scripts: every discovered target, kept or dropped, as JSON[/dim]
-  kubectl get pods,services,endpoints,endpointslices,nodes,namespaces -A -o json > inv.json
+  kubectl get pods,services,endpoints,endpointslices,nodes,namespaces,ingresses -A -o json > inv.json
   migrator targets samples/raw/istio-prometheus.yml --inventory inv.json --output json -o targets.json
 
   [dim]# why is this pod (not) scraped? every relabel step[/dim]

@@ -148,8 +148,10 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
              mapping: Optional[str] = None, maps: Optional[list[str]] = None, targets_only: bool = False,
              fail_on: Optional[list[str]] = None, output: str = "text", out: Optional[str] = None,
              force: bool = False, from_cluster: bool = False, key: Optional[str] = None,
-             own_namespace: Optional[str] = None) -> int:
-    """Compare OLD with NEW; write the plan; return 0 (no differences) or 1 (differences)."""
+             own_namespace: Optional[str] = None, rename: Optional[dict[str, str]] = None) -> int:
+    """Compare OLD with NEW; write the plan; return 0 (no differences) or 1 (differences).
+
+    rename: text replacements in the report (``diff --git`` shows its temporary files as ``REV:path``)."""
     from migrator.commands import _check_stdin_once
     from migrator.writers import write_output
 
@@ -204,6 +206,8 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
     else:
         color = (out is None or out == "-") and sys.stdout.isatty()
         text = render_text(rep, color=color)
+    for before, after in sorted((rename or {}).items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(before, after)
     write_output(text, out, force=force)
     return rep.exit_status
 
