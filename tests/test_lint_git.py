@@ -85,3 +85,57 @@ def test_diff_git_bad_input_exits_2(repo):
     assert r.code == 2 and "--git" in r.stderr
     assert run_cli("diff", "--git", "HEAD~1..HEAD").code == 2
     assert run_cli("diff", "--git", "HEAD~1..HEAD", "/etc/passwd").code == 2
+
+
+def _action(repo: Path, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    e = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}", MIGRATOR_PYTHON=sys.executable,
+             MIGRATOR_PATHS="monitoring", MIGRATOR_BASE="HEAD~1", MIGRATOR_REPORT=str(tmp_path / "report.md"),
+             GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), GITHUB_OUTPUT=str(tmp_path / "out.txt"),
+             MIGRATOR_INVENTORY=str(ROOT / "samples/inventory/cluster.yaml"),
+             MIGRATOR_PROMETHEUS=str(ROOT / "samples/istio/prometheus.yaml"), RUNNER_TEMP=str(tmp_path))
+    e.update(env)
+    return subprocess.run(["bash", str(ROOT / "ci/action.sh")], cwd=repo, env=e, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_action_script_on_a_two_commit_pull_request(repo, tmp_path):
+    (tmp_path / "summary.md").write_text("earlier step\n")
+    r = _action(repo, tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    # the changed line (the port given by number) is annotated, with the rule as title
+    assert "::error file=monitoring/monitors.yaml,line=41,title=monitor/port::" in r.stdout
+    assert "port.number-not-name" in r.stdout
+    report = (tmp_path / "report.md").read_text()
+    assert "### migrator lint" in report and "### migrator diff" in report
+    assert "| bug | `monitor/port` | `monitoring/monitors.yaml:41` |" in report
+    assert "serviceMonitor/monitoring/istiod-service-monitor/0" in report and "changed" in report
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("earlier step\n") and summary.endswith(report)
+    out = dict(line.split("=", 1) for line in (tmp_path / "out.txt").read_text().splitlines())
+    assert out["findings"] == "1" and out["lint-status"] == "1" and out["diff-status"] == "1"
+    assert _git(repo, "status", "--porcelain") == ""  # nothing written into the checkout
+
+
+def test_action_script_fail_on(repo, tmp_path):
+    assert _action(repo, tmp_path, MIGRATOR_FAIL_ON="never").returncode == 0
+    # differences fail only when asked
+    assert _action(repo, tmp_path, MIGRATOR_FAIL_ON="never", MIGRATOR_DIFF_FAIL_ON="config").returncode == 1
+
+
+def test_action_script_clean_change_passes(repo, tmp_path):
+    text = (repo / "monitoring/monitors.yaml").read_text().replace('port: "15014"', "port: http-monitoring")
+    (repo / "monitoring/monitors.yaml").write_text(text.replace("interval: 15s", "interval: 30s", 1))
+    _git(repo, "commit", "-qam", "fix")
+    r = _action(repo, tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "::error" not in r.stdout
+    assert "interval" in (tmp_path / "report.md").read_text()
+
+
+def test_action_script_unusable_input_exits_2(repo, tmp_path):
+    (repo / "monitoring/broken.yaml").write_text("scrape_configs: [\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "broken")
+    r = _action(repo, tmp_path)
+    assert r.returncode == 2
+    assert "::error title=migrator lint::" in r.stdout

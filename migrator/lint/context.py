@@ -206,4 +206,17 @@ class Context:
                     continue
                 seen.add(key)
                 fix = f.fix.summary if f.fix else None
-                yield self.at(rule, d.origin, f"{f.message} [{f.id}]", d.subject, fix, severity=sev)
+                doc = self._docs_by_origin.get(d.origin)
+                if doc is not None and d.kind in _ENDPOINTS:
+                    i = d.endpoint or 0
+                    ep = ("spec", _ENDPOINTS[d.kind], i)
+                    path = {"selected": ("metadata", "labels"), "namespaces": ("spec", "namespaceSelector"),
+                            "objects": ("spec", "selector"), "selector": ("spec", "selector"),
+                            "port": ep + ("port",), "relabelings": ep + ("relabelings",)}.get(f.stage, ep)
+                    yield self.finding(rule, doc, path, f"{f.message} [{f.id}]", d.subject, fix, severity=sev)
+                else:
+                    yield self.at(rule, d.origin, f"{f.message} [{f.id}]", d.subject, fix, severity=sev)
+
+    @cached_property
+    def _docs_by_origin(self) -> dict:
+        return {f"{d.file}:{d.line}": d for d in self.monitors}
