@@ -41,7 +41,7 @@ def load_render_inputs(files: list[str], prometheus: str | None,
 
     _check_stdin_once(files, [prometheus] if prometheus else None)
     inputs = classify(load_documents(files))
-    for line in inputs.skipped:
+    for line in inputs.skipped_summary():
         _warn(line)
     cr_doc = None
     if prometheus:
@@ -358,27 +358,13 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
     """Jobs from raw scrape configs and/or monitors (rendered portable)."""
     import os
 
-    from migrator.scrapeconfig import NoScrapeConfig, locate_jobs, read_jobs
+    from migrator.scrapeconfig import read_jobs, split_documents
     from migrator.version import Version
 
     docs = load_documents(configs)
-    raw_docs, object_docs = [], []
-    not_configs: list[InputError] = []  # Secrets/ConfigMaps without scrape configs: credentials, maybe
-    for doc in docs:
-        d = doc.data
-        if isinstance(d, dict) and isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str):
-            if d["kind"] in ("Secret", "ConfigMap"):
-                try:
-                    locate_jobs(doc, key=key)
-                    raw_docs.append(doc)
-                    continue
-                except NoScrapeConfig as err:
-                    not_configs.append(err)
-            object_docs.append(doc)
-        else:
-            raw_docs.append(doc)
+    raw_docs, object_docs, not_configs = split_documents(docs, key=key)
     inputs = classify(object_docs)
-    for line in inputs.skipped:
+    for line in inputs.skipped_summary():
         _warn(line)
     cr_doc = None
     if prometheus:
@@ -395,13 +381,20 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
     global_config: dict = {}
     if raw_docs:
         parsed = read_jobs(raw_docs, key=key)
-        global_config = parsed.global_config or {}
+        if parsed.shape.startswith("helm-values ("):  # which layout of the chart's values was found
+            _note(f"note: scrape configs read from {parsed.shape}")
+        global_config = parsed.effective_global(spec if cr_doc else None)
         for job in parsed.jobs:
             base = os.path.dirname(job.file) if job.file not in ("<stdin>", "-") else "."
             jobs.append(LoadedJob(job.config, f"{job.file}:{job.line}", base, job.problems))
     if inputs.monitors:
         from migrator.validate import validate_monitor
 
+        from migrator.scrapeconfig import placeholder_warnings
+
+        for d in inputs.monitors:
+            for w in placeholder_warnings(d, ("spec",)):
+                _warn(w)
         errors = [e for d in inputs.monitors for e in validate_monitor(d, version=version)]
         errors += _duplicates(inputs.monitors + inputs.secrets + inputs.configmaps)
         if errors:
@@ -521,7 +514,7 @@ def _targets_run(jobs: list[LoadedJob], inv, *, version, own_namespace, global_c
     if needs_k8s and inv is None:
         raise InputError(f"job(s) {', '.join(needs_k8s)} use kubernetes_sd_configs: give the cluster's objects "
                          "with --inventory FILE (kubectl get pods,services,endpoints,endpointslices,nodes,"
-                         "namespaces -A -o json) or read them with --cluster", field="--inventory")
+                         "namespaces,ingresses -A -o json) or read them with --cluster", field="--inventory")
     opts = core.EvalOptions(version=version, own_namespace=own_namespace,
                             global_config=global_config, trace=explain is not None)
     problems_out: list[str] = []
@@ -550,13 +543,13 @@ def _targets_run(jobs: list[LoadedJob], inv, *, version, own_namespace, global_c
                 chunk = dump_json_bytes(core.result_json(r), newline=False).replace(b"\n", b"\n    ")
                 stream.write((b"\n    " if n == 0 else b",\n    ") + chunk)
                 results.append(core.slim(r))
-            warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
+            warnings = problems_out + _monitor_findings(monitors) + core.findings(results, inv)
             stream.write((b"\n  ]," if results else b"],") + b'\n  "warnings": '
                          + dump_json_bytes(warnings, newline=False).replace(b"\n", b"\n  ") + b"\n}\n")
     else:
         # --explain needs every step of every target; the table only needs final labels
         results = list(evaluate_all()) if explain is not None else [core.slim(r) for r in evaluate_all()]
-        warnings = problems_out + _monitor_findings(monitors) + core.findings(results)
+        warnings = problems_out + _monitor_findings(monitors) + core.findings(results, inv)
         if explain is not None:
             text = _explain_text(results, explain)
         else:

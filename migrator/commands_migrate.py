@@ -286,7 +286,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
     from migrator.migrate.prove import NO_TARGET, prove_with_witnesses
     from migrator.presets import parse_label
     from migrator.progress import progress_bar
-    from migrator.scrapeconfig import read_jobs
+    from migrator.scrapeconfig import read_jobs, split_documents
     from migrator.version import Version
 
     label_map: dict[str, str] = {}
@@ -322,8 +322,24 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         if dest:
             early.check(dest, field=field, force=force or bool(rewrite and field == "--rewrite-source" and rewrite[1]))
     docs, source_text, source_name = read_source(source, need_text=rewrite is not None)
-    parsed = read_jobs(docs, key=key)
+    # the reader every command uses: the scrape config may be any document of a manifest
+    raw_docs, object_docs, not_configs = split_documents(docs, key=key)
+    objects = classify(object_docs)
+    for line in objects.skipped_summary():
+        _err(f"warning: {line}")
+    if objects.monitors:
+        _err(f"note: {len(objects.monitors)} monitor(s) in {source_name} left as they are (migrate reads raw "
+             "scrape jobs)")
+    if not raw_docs:
+        if len(not_configs) == 1:
+            raise not_configs[0]
+        raise InputError("no scrape configuration found among its documents: expected scrape_configs, a list of "
+                         "jobs, a Secret or ConfigMap holding one, or Helm values with scrape configs",
+                         file=source_name)
+    parsed = read_jobs(raw_docs, key=key)
     parsed.refuse_unusable()  # a field of the wrong type: not a scrape config (exit 2)
+    if parsed.shape.startswith("helm-values") or len(docs) > 1:
+        _err(f"note: {source_name}: scrape configs read from {parsed.shape}")
     for job in parsed.jobs:  # templating placeholders, as targets warns of them
         for p in job.placeholders:
             _err(f"warning: {p}")
@@ -333,6 +349,13 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         if cr_doc is None:
             raise InputError("no Prometheus object found", file=prometheus, field="--prometheus")
         cr = cr_doc.data
+    elif objects.prometheus:  # a manifest holding the Prometheus CR the jobs run under
+        cr_doc = single_prometheus(objects.prometheus)
+        cr = cr_doc.data if cr_doc else None
+    elif parsed.cr_spec is not None:  # kube-prometheus-stack values: the CR their prometheusSpec makes
+        cr = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+              "metadata": {"name": "kube-prometheus-stack-prometheus", "namespace": namespace},
+              "spec": parsed.cr_spec}
     version_text = prometheus_version or (((cr or {}).get("spec") or {}).get("version"))
     version = Version.parse(version_text) if version_text else None
     inv = None
@@ -348,7 +371,8 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
     opts = MigrateOptions(namespace=namespace, labels=label_map, keep_raw=keep_raw,
                           adopt_operator_labels=adopt_operator_labels, prometheus=cr, version=version,
-                          inventory=inv, global_config=parsed.global_config or {})
+                          inventory=inv, global_config=parsed.effective_global(((cr or {}).get("spec") or None)),
+                          own_global=parsed.own_global)
     migrations = migrate_jobs(parsed.jobs, opts)
     by_name = {j.name: j for j in parsed.jobs}
     proofs: dict[str, Any] = {}
@@ -368,6 +392,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
                                  allow_unproven=allow_unproven, allow_label_changes=allow_label_changes)
     data = report_data(migrations, proofs, source, attempted=inv is not None)
     data["errors"], data["warnings"] = errors, warnings
+    data["shape"] = parsed.shape
     data["exit_status"] = 1 if errors else 0
     resources = [r for m in migrations for r in m.resources]
     secrets = [s for m in migrations for s in m.secrets]

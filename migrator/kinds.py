@@ -21,6 +21,20 @@ class RenderInputs:
     configmaps: list[Document] = field(default_factory=list)
     prometheus: list[Document] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one note per skipped document
+    skipped_docs: list[Document] = field(default_factory=list)
+
+    def skipped_summary(self) -> list[str]:
+        """What to tell the user about the skipped documents: the note itself for one, one line for several
+        (a manifest of 50 unrelated objects is not 50 lines)."""
+        if len(self.skipped_docs) <= 1:
+            return list(self.skipped)
+        counts: dict[str, int] = {}
+        for d in self.skipped_docs:
+            counts[str(d.kind)] = counts.get(str(d.kind), 0) + 1
+        first = self.skipped_docs[0]
+        kinds = ", ".join(f"{n} {k}" for k, n in counts.items())
+        return [f"{first.file}:{first.line}: skipping {len(self.skipped_docs)} documents not used by this command "
+                f"({kinds})"]
 
 
 def describe(doc: Document) -> str:
@@ -58,6 +72,7 @@ def classify(docs: list[Document]) -> RenderInputs:
         else:
             out.skipped.append(f"{doc.file}:{doc.line}: skipping {describe(doc)} "
                                f"({doc.data['apiVersion']}): not used by this command")
+            out.skipped_docs.append(doc)
     return out
 
 

@@ -159,6 +159,36 @@ class JobList:
 
     doc: Document
     path: tuple = ()
+    #: the prometheus-community chart's ``scrapeConfigs`` map (chart 28+): job name -> job
+    keyed: bool = False
+
+    def entries(self) -> list[tuple[tuple, Any]]:
+        """(path of the job, the job as Prometheus gets it) for each job. For the chart's map, the key is
+        the default job_name and ``enabled: false`` (or an empty value) leaves the job out, as its
+        templates do."""
+        if not self.keyed:
+            return [(self.path + (i,), raw) for i, raw in enumerate(self.items())]
+        node = self.doc.data
+        for p in self.path:
+            node = node[p]
+        if node is None:
+            return []
+        if not isinstance(node, dict):
+            raise self.doc.error(f"expected a mapping of job names to scrape jobs, got {_type_name(node)}",
+                                 self.path)
+        out = []
+        for k, raw in node.items():
+            if raw is None or raw == {}:
+                continue
+            if not isinstance(raw, dict):
+                raise self.doc.error(f"a scrape job must be a mapping, got {_type_name(raw)}", self.path + (k,))
+            if raw.get("enabled") is False:
+                continue
+            job = {kk: v for kk, v in raw.items() if kk != "enabled"}
+            if job.get("job_name") in (None, ""):
+                job = {"job_name": str(k), **{kk: v for kk, v in job.items() if kk != "job_name"}}
+            out.append((self.path + (k,), job))
+        return out
 
     def items(self) -> list:
         """The jobs as written ([] for a null list); InputError when the node is not a list."""
@@ -179,6 +209,11 @@ class Located:
     lists: list[JobList]
     global_config: dict
     shape: str
+    #: the document has a global section of its own (prometheus.yml, the prometheus-community chart); a bare
+    #: job list runs under the global section the operator generates from the Prometheus CR
+    own_global: bool = False
+    #: kube-prometheus-stack values: the Prometheus CR spec they generate (prometheus.prometheusSpec)
+    cr_spec: dict | None = None
 
 
 @dataclass
@@ -187,9 +222,29 @@ class ScrapeConfigFile:
     global_config: dict = field(default_factory=dict)
     shape: str = ""
     notes: list[str] = field(default_factory=list)
+    own_global: bool = False
+    cr_spec: dict | None = None
+
+    def effective_global(self, cr_spec: dict | None = None) -> dict:
+        """The global section the jobs run under: the file's own, else (a bare job list: the operator's
+        additionalScrapeConfigs) the one the operator generates from the Prometheus CR (cr_spec, else the
+        one Helm values define)."""
+        if self.own_global:
+            return dict(self.global_config)
+        return operator_global(cr_spec if cr_spec is not None else self.cr_spec)
 
     def refuse_unusable(self) -> None:
         refuse_unusable(p for j in self.jobs for p in j.problems)
+
+
+def operator_global(spec: dict | None) -> dict:
+    """scrape_interval/scrape_timeout of the global section the operator generates for a Prometheus CR spec
+    (its scrapeInterval defaults to 30s, not Prometheus's own 1m). The one place that decides it."""
+    spec = spec if isinstance(spec, dict) else {}
+    out = {"scrape_interval": str(spec.get("scrapeInterval") or "30s")}
+    if spec.get("scrapeTimeout"):
+        out["scrape_timeout"] = str(spec["scrapeTimeout"])
+    return out
 
 
 def refuse_unusable(problems: Any) -> None:
@@ -314,17 +369,19 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                             f"({', '.join(keys)}); choose one with --key")
         lists: list[JobList] = []
         glob: dict = {}
+        own = False
         for d, _ in found:
             inner_found = locate_jobs(d)
             lists.extend(inner_found.lists)
             glob = glob or inner_found.global_config
-        return Located(lists, glob, f"{kind.lower()}:{keys[0]}")
+            own = own or inner_found.own_global
+        return Located(lists, glob, f"{kind.lower()}:{keys[0]}", own)
     if "scrape_configs" in data:
         sc = data["scrape_configs"]
         if sc is not None and not isinstance(sc, list):
             raise doc.error(f"scrape_configs must be a list, got {_type_name(sc)}", ("scrape_configs",))
         return Located([JobList(doc, ("scrape_configs",))], _global(doc, data.get("global"), ("global",)),
-                       "prometheus.yml")
+                       "prometheus.yml", True)
     # Helm values: kube-prometheus-stack
     prom = data.get("prometheus")
     spec = prom.get("prometheusSpec") if isinstance(prom, dict) else None
@@ -337,18 +394,26 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                 if not isinstance(d.data, list):
                     raise d.error(f"additionalScrapeConfigs must hold a list of scrape jobs, got "
                                   f"{_type_name(d.data)}")
-            return Located([JobList(d) for d in inner], {}, "helm-values")
+            return Located([JobList(d) for d in inner], {}, "helm-values", cr_spec=spec)
         if value is not None and not isinstance(value, list):
             raise doc.error(f"must be a list of scrape jobs (or a string holding one), got {_type_name(value)}",
                             path)
-        return Located([JobList(doc, path)], {}, "helm-values")
+        return Located([JobList(doc, path)], {}, "helm-values", cr_spec=spec)
     # Helm values: the prometheus-community chart
     server_files = data.get("serverFiles")
     if isinstance(server_files, dict) and isinstance(server_files.get("prometheus.yml"), dict):
         base = ("serverFiles", "prometheus.yml")
         prom_yml = server_files["prometheus.yml"]
         lists = []
+        layouts = []
+        if "scrapeConfigs" in data:  # chart 28+: a map keyed by job name, rendered before the others
+            if data["scrapeConfigs"] is not None and not isinstance(data["scrapeConfigs"], dict):
+                raise doc.error(f"scrapeConfigs must be a mapping of job names to scrape jobs, got "
+                                f"{_type_name(data['scrapeConfigs'])}", ("scrapeConfigs",))
+            lists.append(JobList(doc, ("scrapeConfigs",), keyed=True))
+            layouts.append("scrapeConfigs map")
         if "scrape_configs" in prom_yml:
+            layouts.append("serverFiles.prometheus.yml scrape_configs list")
             sc = prom_yml["scrape_configs"]
             if sc is not None and not isinstance(sc, list):
                 raise doc.error(f"scrape_configs must be a list, got {_type_name(sc)}", base + ("scrape_configs",))
@@ -362,13 +427,41 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                 if not isinstance(d.data, list):
                     raise d.error(f"extraScrapeConfigs must hold a list of scrape jobs, got {_type_name(d.data)}")
                 lists.append(JobList(d))
-        glob = _global(doc, prom_yml.get("global"), base + ("global",))
+            layouts.append("extraScrapeConfigs")
+        # the chart writes server.global as prometheus.yml's global section
+        server = data.get("server")
+        if "global" in prom_yml or not (isinstance(server, dict) and "global" in server):
+            glob = _global(doc, prom_yml.get("global"), base + ("global",))
+        else:
+            glob = _global(doc, server.get("global"), ("server", "global"))
         if not lists:
-            raise doc.error("the chart's prometheus.yml has no scrape_configs, and there are no "
-                            "extraScrapeConfigs", base)
-        return Located(lists, glob, "helm-values (prometheus-community chart)")
+            raise doc.error("the chart's prometheus.yml has no scrape_configs, and there is no scrapeConfigs "
+                            "map and no extraScrapeConfigs", base)
+        return Located(lists, glob, f"helm-values (prometheus-community chart: {', '.join(layouts)})", True)
     raise doc.error("no scrape configuration found: expected scrape_configs, a list of jobs, a Secret or "
                     "ConfigMap holding one, or Helm values with additionalScrapeConfigs")
+
+
+def split_documents(docs: list[Document], *, key: str | None = None
+                    ) -> tuple[list[Document], list[Document], list[InputError]]:
+    """(scrape config documents, other Kubernetes objects, Secrets/ConfigMaps holding no scrape config) of a
+    set of documents: the one reader every command uses (a manifest's ConfigMap need not come first)."""
+    raw_docs, object_docs = [], []
+    not_configs: list[InputError] = []  # Secrets/ConfigMaps without scrape configs: credentials, maybe
+    for doc in docs:
+        d = doc.data
+        if isinstance(d, dict) and isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str):
+            if d["kind"] in ("Secret", "ConfigMap"):
+                try:
+                    locate_jobs(doc, key=key)
+                    raw_docs.append(doc)
+                    continue
+                except NoScrapeConfig as err:
+                    not_configs.append(err)
+            object_docs.append(doc)
+        else:
+            raw_docs.append(doc)
+    return raw_docs, object_docs, not_configs
 
 
 def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFile:
@@ -376,13 +469,17 @@ def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFi
     jobs: list[Job] = []
     glob: dict = {}
     shapes = []
+    own = False
+    cr_spec = None
     for doc in docs:
         located = locate_jobs(doc, key=key)
         shapes.append(located.shape)
         glob = glob or located.global_config
+        own = own or located.own_global
+        cr_spec = cr_spec if cr_spec is not None else located.cr_spec
         for where in located.lists:
-            for i, raw in enumerate(where.items()):
-                jobs.append(read_job(where.doc, where.path + (i,), raw))
+            for path, raw in where.entries():
+                jobs.append(read_job(where.doc, path, raw))
     seen: dict[str, Job] = {}
     for job in jobs:
         if job.name in seen:
@@ -391,17 +488,21 @@ def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFi
                                                  "refuses the config", job.file, job.line, "job_name"))
         else:
             seen[job.name] = job
-    return ScrapeConfigFile(jobs, glob, ", ".join(dict.fromkeys(shapes)))
+    return ScrapeConfigFile(jobs, glob, ", ".join(dict.fromkeys(shapes)), own_global=own, cr_spec=cr_spec)
 
 
 def read_job(doc: Document, path: tuple, raw: Any) -> Job:
     if not isinstance(raw, dict):
         raise doc.error("a scrape job must be a mapping", path)
     name = doc.text_of(path + ("job_name",)) if isinstance(raw.get("job_name"), (str, int, float, bool)) else None
+    if not name and isinstance(raw.get("job_name"), str):
+        name = raw["job_name"]  # the chart's scrapeConfigs map: the key is the job name
     job = Job(name or "", {}, doc.file, doc.line_of(path), doc, path)
     if not name:
         job.problems.append(Problem("error", "job_name is empty", doc.file, doc.line_of(path), "job_name"))
     job.config = _typed(raw, SCRAPE_CONFIG, doc, path, job)
+    if name and job.config.get("job_name") in (None, ""):
+        job.config["job_name"] = name  # the chart's map: job_name "" in the source means the key
     _check_dialect_and_placeholders(job)
     return job
 
@@ -513,6 +614,21 @@ def _schema_name(schema: dict) -> str:
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def placeholder_warnings(doc: Document, path: tuple = ()) -> list[str]:
+    """``file:line: field: templating placeholder X kept literally`` for every placeholder in a document (a
+    monitor copied from a chart's templates): the same warning raw jobs get."""
+    node: Any = doc.data
+    for p in path:
+        node = node[p]
+    out = []
+    for sub, text in _walk_strings(node, ()):
+        for m in dict.fromkeys(x.group(0) for x in PLACEHOLDER_RE.finditer(text)):
+            full = path + sub
+            out.append(f"{doc.file}:{doc.line_of(full)}: {dotted(full)}: templating placeholder {m} kept "
+                       "literally (it is substituted before Prometheus sees it)")
+    return out
 
 
 def _walk_strings(value: Any, path: tuple):

@@ -283,8 +283,11 @@ def present_rule_without_regex(job: dict) -> list[str]:
 from migrator.identity import merged_targets, scrape_key  # noqa: E402
 
 
-def findings(results: list[JobResult]) -> list[str]:
-    """Warnings across jobs: empty jobs, duplicate scrapes, identical targets, no-op rules."""
+def findings(results: list[JobResult], inventory=None) -> list[str]:
+    """Warnings across jobs: empty jobs (with the kinds their discovery reads that the inventory lacks),
+    duplicate scrapes, identical targets, no-op rules."""
+    from migrator.discovery.needs import missing_kinds
+
     out = []
     where: dict[tuple, list[str]] = defaultdict(list)
     for r in results:
@@ -293,7 +296,10 @@ def findings(results: list[JobResult]) -> list[str]:
         for w in present_rule_without_regex(r.config):
             out.append(f"job {r.job}: {w}")
         if not r.kept:
-            out.append(f"job {r.job}: 0 targets kept ({len(r.dropped)} dropped)")
+            missing = missing_kinds(r.config, inventory)
+            out.append(f"job {r.job}: 0 targets kept ({len(r.dropped)} dropped)"
+                       + (f": the inventory holds no {' and no '.join(missing)}, which this job discovers"
+                          if missing else ""))
         dupes = len(r.kept) - merged_targets(t.labels for t in r.kept)[0]
         if dupes:
             out.append(f"job {r.job}: {dupes} target(s) identical to another one of the same job "

@@ -35,11 +35,23 @@ def test_json_verdict_and_map():
     assert [p["paired_by"] for p in report["pairs"]] == ["map"]
 
 
-def test_fail_on_narrows_the_verdict():
-    # the bare list lacks prometheus.yml's global scrape interval: config and label changes, same targets
-    assert run_cli("diff", RAW, LIST, "-i", INVENTORY).code == 1
-    r = run_cli("diff", RAW, LIST, "--fail-on", "targets", "-i", INVENTORY)
+def test_fail_on_narrows_the_verdict(tmp_path):
+    # the bare list runs under a Prometheus CR scraping every 1m, prometheus.yml's global says 30s: config and
+    # label changes, same targets
+    cr = tmp_path / "cr.yaml"
+    cr.write_text("apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s, namespace: "
+                  "monitoring}\nspec: {scrapeInterval: 1m}\n")
+    assert run_cli("diff", RAW, LIST, "-i", INVENTORY, "--prometheus", str(cr)).code == 1
+    r = run_cli("diff", RAW, LIST, "--fail-on", "targets", "-i", INVENTORY, "--prometheus", str(cr))
     assert r.code == 0, r.stdout
+
+
+def test_a_bare_list_runs_under_the_operators_global_section():
+    """The same three jobs as prometheus.yml (global 30s) and as a bare additionalScrapeConfigs list (the
+    operator's default 30s): no false interval change (issue 9)."""
+    r = run_cli("diff", RAW, LIST, "-i", INVENTORY)
+    assert r.code == 0, r.stdout
+    assert "__scrape_interval__" not in r.stdout
 
 
 def test_usage_errors():

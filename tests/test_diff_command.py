@@ -299,11 +299,11 @@ def make_twin(paths: list[str], directory: Path) -> list[str]:
     out = []
     if raw:
         parsed = read_jobs(raw)
-        g = dict(parsed.global_config or {})
+        g = dict(parsed.effective_global())  # a bare list runs under the operator's global: written out
         for key in ("scrape_interval", "scrape_timeout"):
             if key in g:
                 g[key] = _respell(g[key])
-        jobs = [_reordered(j.config) if j.failed else _twin_job(j.config, parsed.global_config or {})
+        jobs = [_reordered(j.config) if j.failed else _twin_job(j.config, parsed.effective_global())
                 for j in parsed.jobs]
         doc = {"scrape_configs": jobs, "global": g} if g else {"scrape_configs": jobs}
         p = directory / "twin-raw.yaml"

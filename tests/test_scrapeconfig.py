@@ -44,7 +44,7 @@ def indent(text: str, n: int) -> str:
      "  prometheus.yml: |\n    scrape_configs:\n" + indent(JOBS_LIST, 4)),
     ("helm-values", "prometheus:\n  prometheusSpec:\n    additionalScrapeConfigs:\n" + indent(JOBS_LIST, 4)),
     ("helm-values", "prometheus:\n  prometheusSpec:\n    additionalScrapeConfigs: |\n" + indent(JOBS_LIST, 6)),
-    ("helm-values (prometheus-community chart)",
+    ("helm-values (prometheus-community chart: serverFiles.prometheus.yml scrape_configs list)",
      "serverFiles:\n  prometheus.yml:\n    scrape_configs:\n" + indent(JOBS_LIST, 4)),
 ])
 def test_every_shape_gives_the_same_job(shape, text):

@@ -165,7 +165,7 @@ def all_findings(*, jobs: list[dict], monitors: list[dict] = (), cr: Optional[di
 
         code = {"address(es) scraped by several jobs": "duplicate-scrape", "has no regex": "present-without-regex",
                 "targets kept": "empty-job", "identical to another": "identical-targets"}
-        for text in target_findings(results):
+        for text in target_findings(results, inventory):
             c = next((v for k, v in code.items() if k in text), "targets")
             out.append(Finding(WARNING, c, text))
     return out

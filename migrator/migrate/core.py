@@ -53,6 +53,8 @@ class MigrateOptions:
     #: on the global interval/timeout gets them explicitly if the target Prometheus's differ ({} means
     #: Prometheus's defaults: 1m / 10s). None: not known, nothing pinned.
     global_config: dict | None = None
+    #: global_config is the source file's own section (False: the operator's, for a bare job list)
+    own_global: bool = True
 
 
 @dataclass
@@ -506,10 +508,9 @@ def _auth(cfg: dict, kind: str, sec: _Secret, out: dict, reasons: list[str]) -> 
 
 def cr_global(ctx: RenderContext) -> dict:
     """The global section the operator generates for the target Prometheus (interval and timeout)."""
-    g = {"scrape_interval": str(ctx.get("scrapeInterval") or "30s")}
-    if ctx.get("scrapeTimeout"):
-        g["scrape_timeout"] = str(ctx.get("scrapeTimeout"))
-    return g
+    from migrator.scrapeconfig import operator_global
+
+    return operator_global({"scrapeInterval": ctx.get("scrapeInterval"), "scrapeTimeout": ctx.get("scrapeTimeout")})
 
 
 def _timing(cfg: dict, opts: MigrateOptions, ctx: RenderContext, reasons: list[str]) -> dict:
@@ -532,8 +533,14 @@ def _timing(cfg: dict, opts: MigrateOptions, ctx: RenderContext, reasons: list[s
     except MigratorError:
         return {}
     for k, v in out.items():
-        reasons.append(f"{k} = {v}: the job inherited it from the original global section, and the target "
-                       "Prometheus's global value differs")
+        if not opts.own_global:
+            origin = "the operator's global section for the source's Prometheus"
+        elif k in opts.global_config:
+            origin = "the original global section"
+        else:
+            origin = "Prometheus's default (the original file sets no global " + k + ")"
+        reasons.append(f"{k} = {v}: the job inherited it from {origin}, and the target Prometheus's global value "
+                       "differs")
     return out
 
 

@@ -65,7 +65,7 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
         else:
             raw_docs.append(doc)
     objs = classify(object_docs)
-    for line in objs.skipped:
+    for line in objs.skipped_summary():
         _warn(line)
     cr_docs = list(objs.prometheus)
     for path in prometheus or []:
