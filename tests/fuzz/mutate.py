@@ -256,9 +256,58 @@ def m_transplant(d: Doc, rng: random.Random) -> str:
     return f"{show(dst[1:])} := the value of {show(src[1:])}"
 
 
+SEMANTIC = {
+    "regex": ["(", "[[:alpha:]]", "\\pL{1000}", "a{1001}", "(?=x)", "(?P<n>a)", "(?<n>a)", "((((((((((a))))))))))" * 30,
+              "\\C", "\\Q(\\E", "(?i)Ä", "x**", "\\1", ".*" * 500, "\\x{110000}", "[z-a]", "(?U)a+", "\\b", "",
+              "(|)+", "\\z", "\\Z", "$", "^", "(?s).", "[^\\x00-\\x{10FFFF}]", "\\", "a" * 100_000],
+    "replacement": ["$1", "${1}", "$", "${", "$99", "${name}", "$$", "\\1", "${1x}", "é" * 1000, "$0$0$0" * 1000],
+    "separator": ["", ";;", "\\", "\x00", "$1"],
+    "target_label": ["", "__name__", "1abc", "a-b", "é", "${1}", "__address__", "__tmp", "job", "$1" * 100],
+    "targetLabel": ["", "__name__", "1abc", "a-b", "é", "${1}", "__address__", "job"],
+    "source_labels": [[""], ["a-b"], ["__meta_é"], [None], [1], "job", [["x"]]],
+    "sourceLabels": [[""], ["a-b"], ["__meta_é"], [None], [1], "job"],
+    "modulus": [0, -1, 2 ** 64, 1.5, "2", None],
+    "action": ["Replace", "REPLACE", "lowercase", "uppercase", "keepequal", "dropequal", "hashmod", "labelmap", "", "x"],
+    "port": ["http[", "(a|b)", ".*", "", "0", "65536", "-1", "a" * 64, "http-metrics", 0, 65535, 65536, -1],
+    "targetPort": ["http[", 0, 65536, "-1", "", "9090"],
+    "portNumber": [0, 65536, -1, 1.5, "80"],
+    "path": ["", "no-slash", "/a b", "/%zz", "/?x=1", "//", "/" + "a" * 10_000],
+    "metrics_path": ["", "no-slash", "/a b", "/%zz", "/?x=1"],
+    "scheme": ["HTTP", "ftp", "", "https ", "Http"],
+    "interval": ["0s", "1ms", "1y", "", "5", "-1s", "1h1h", "0.5s", "99999999999999999y", "1e3s", "30s"],
+    "scrapeTimeout": ["0s", "1y", "", "31s", "1d", "1e3s"],
+    "scrape_interval": ["0s", "1y", "", "5", "-1s", "1h1h", "99999999999999999y"],
+    "scrape_timeout": ["0s", "1y", "", "31s", "1d"],
+    "job_name": ["", "a/b", "é", "a" * 1000, "job name", "podMonitor/x/y/0", None],
+    "jobName": ["", "a/b", "é", "a" * 1000],
+    "role": ["Pod", "POD", "pods", "endpointslice", "EndpointSlice", "ingress", "node", "service", "", "x"],
+    "names": [[""], ["UPPER"], ["a" * 300], [None], "default", []],
+    "matchLabels": [{"": ""}, {"a": None}, {"a": 1}, {"a/b/c": "d"}, {"é": "x"}],
+    "matchExpressions": [[{"key": "a", "operator": "Nope"}], [{"key": "a", "operator": "In"}],
+                         [{"key": "a", "operator": "Exists", "values": ["x"]}], [{"operator": "In", "values": []}]],
+    "honor_labels": ["true", "yes", 1, None],
+    "sample_limit": [-1, 2 ** 64, "10"],
+    "version": ["v2", "2", "v99.0.0", "", "v2.54.1-rc.0+build", "latest"],
+    "api_server": ["", "not a url", "http://[::1", "https://h:99999", "unix:///x"],
+    "namespace": ["", "UPPER", "a" * 64, "kube_system"],
+    "name": ["", "UPPER", "a" * 300, "a/b", "-x", None],
+}
+
+
+def m_semantic(d: Doc, rng: random.Random) -> str:
+    """A value of the right type, chosen for what Prometheus or the operator decides about it."""
+    ps = [p for p in paths(d.docs) if isinstance(p[-1], str) and p[-1] in SEMANTIC]
+    if not ps:
+        return m_wrong_type(d, rng)
+    path = rng.choice(ps)
+    value = copy.deepcopy(rng.choice(SEMANTIC[path[-1]]))
+    put(d.docs, path, value)
+    return f"{show(path[1:])} := {repr(value)[:60]}"
+
+
 TREE_MUTATIONS: list[tuple[float, Callable[[Doc, random.Random], str]]] = [
     (4, m_wrong_type), (2, m_credential_wrong_type), (2, m_numbers), (1, m_whole_doc), (1, m_delete),
-    (1, m_duplicate_item), (2, m_add_key), (2, m_transplant),
+    (1, m_duplicate_item), (2, m_add_key), (2, m_transplant), (5, m_semantic),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import resource
@@ -14,6 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from tests.fuzz.cases import Case
@@ -173,6 +175,7 @@ def run_case(case: Case, workdir: str | None = None, *, timeout: float = DEFAULT
                 if "Traceback" in text:
                     out.problems.append(Problem("traceback", stream, text[text.index("Traceback"):][:300]))
         stack.close()
+        _check_document(case, root, argv, out)
         _check_files(case, root, before, out, tmp)
         _check_leaks(case, out, root, before, tmp)
         return out
@@ -206,6 +209,62 @@ def _debug_site(argv: list[str], stdin: bytes | None) -> str:
 def _app():
     from migrator.cli import app
     return app
+
+
+def _check_document(case: Case, root: Path, argv: list[str], out: Outcome) -> None:
+    """What a run (exit 0/1) writes parses: JSON for --output json and migrate's --report X.json, YAML for the
+    documents of render, generate and migrate. (Markdown and text are not checked.)"""
+    if out.code not in (0, 1) or out.problems:
+        return
+
+    def opt(*flags: str) -> str | None:
+        for flag in flags:
+            if flag in argv[:-1]:
+                return argv[argv.index(flag) + 1]
+        return None
+
+    dest = opt("-o", "--out")
+    dest = None if dest == "-" else dest
+    json_report = opt("--output") == "json"
+    checks: list[tuple[str, str]] = []  # (kind, "stdout" or a path)
+    if case.command == "render":
+        if json_report:
+            checks.append(("json", "stdout"))
+        checks.append(("yaml", dest or ("" if json_report else "stdout")))
+    elif case.command == "generate":
+        checks.append(("yaml", dest or "stdout"))
+    elif case.command == "migrate":
+        if dest is None:
+            checks.append(("yaml", "stdout"))
+        report = opt("--report")
+        if report and report.endswith(".json"):
+            checks.append(("json", report))
+    elif json_report:
+        checks.append(("json", dest or "stdout"))
+    for kind, where in checks:
+        if not where:
+            continue
+        if where == "stdout":
+            text = out.stdout
+        elif not os.path.isfile(where):
+            continue
+        else:
+            try:
+                text = Path(where).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                out.problems.append(Problem("document", f"{case.command} unreadable", str(exc)))
+                continue
+        if not text.strip():
+            continue
+        try:
+            if kind == "json":
+                json.loads(text)
+            else:
+                list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        except (ValueError, yaml.YAMLError) as exc:
+            name = "stdout" if where == "stdout" else Path(where).name
+            out.problems.append(Problem("document", f"{case.command} {kind}",
+                                        f"the {kind} in {name} does not parse: {str(exc)[:200]}"))
 
 
 def _check_files(case: Case, root: Path, before: dict, out: Outcome, tmp: str) -> None:
