@@ -270,3 +270,20 @@ def test_json_output_schema(tmp_path):
     assert data["schema"] == "migrator.lint/v1"
     assert data["summary"] == {"findings": 1, "bug": 0, "warning": 1, "info": 0}
     assert set(data["findings"][0]) == {"rule", "severity", "file", "line", "subject", "message", "fix"}
+
+
+@pytest.mark.parametrize("endpoints", ["['\\x00']", "-18446744073709551616", "[[1, x]]"])
+def test_an_invalid_monitor_is_one_finding_not_a_crash(tmp_path, endpoints):
+    """Found by mutating the examples: the other rules (and `why`) only look at monitors validate accepts."""
+    f = tmp_path / "m.yaml"
+    f.write_text(f"""\
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {{name: web, namespace: shop, labels: {{release: kube-prometheus-stack}}}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  endpoints: {endpoints}
+""")
+    r = run_cli("lint", str(f), "--no-config", "-i", str(ROOT / "samples/inventory/cluster.yaml"), "--output", "json")
+    assert r.code == 1, r.stderr
+    assert {x["rule"] for x in json.loads(r.stdout)["findings"]} == {"monitor/invalid"}

@@ -48,6 +48,18 @@ class Context:
     own_namespace: Optional[str] = None
     global_config: dict = field(default_factory=dict)
 
+    @cached_property
+    def validation(self) -> list[tuple[Document, list]]:
+        """(monitor, validate's errors) for every monitor: `migrator validate`'s verdict."""
+        from migrator.validate import validate_monitor
+        return [(doc, validate_monitor(doc, version=self.version)) for doc in self.monitors]
+
+    @cached_property
+    def valid(self) -> list[Document]:
+        """The monitors validate accepts: the only ones the other rules look at (an invalid one is
+        monitor/invalid's finding, and neither the operator nor Prometheus would run it as written)."""
+        return [doc for doc, errors in self.validation if not errors]
+
     @property
     def crs(self) -> list[dict]:
         return [d.data for d in self.cr_docs]
@@ -78,7 +90,7 @@ class Context:
 
     def endpoints(self) -> Iterator[tuple[Document, tuple, dict]]:
         """(monitor, path, endpoint) for every ServiceMonitor / PodMonitor endpoint that is a mapping."""
-        for doc in self.monitors:
+        for doc in self.valid:
             key = _ENDPOINTS.get(str(doc.kind))
             spec = doc.data.get("spec") if isinstance(doc.data.get("spec"), dict) else {}
             eps = spec.get(key) if key else None
@@ -102,7 +114,7 @@ class Context:
                 rl = crd(doc, path + (key,), ep.get(key), kind)
                 if rl:
                     yield rl
-        for doc in self.monitors:
+        for doc in self.valid:
             if doc.kind == "ScrapeConfig" and isinstance(doc.data.get("spec"), dict):
                 for key, kind in (("relabelings", "relabel"), ("metricRelabelings", "metric")):
                     rl = crd(doc, ("spec", key), doc.data["spec"].get(key), kind)
@@ -127,7 +139,7 @@ class Context:
         from migrator.render import render_monitors
 
         out = []
-        for doc in self.monitors:
+        for doc in self.valid:
             if doc.kind == "Probe":
                 continue
             try:
@@ -152,7 +164,7 @@ class Context:
         from migrator.why import pickup
 
         out = []
-        for doc in self.monitors:
+        for doc in self.valid:
             if doc.kind not in ("ServiceMonitor", "PodMonitor", "ScrapeConfig"):
                 continue
             _stage, findings, _cr = pickup.stage(doc.data, self.crs, self.inventory)
@@ -181,7 +193,7 @@ class Context:
 
         opts = EvalOptions(version=self.version, own_namespace=self.own_namespace or "default",
                            global_config=self.global_config or {})
-        monitors = [(d.data, f"{d.file}:{d.line}") for d in self.monitors if d.kind != "Probe"]
+        monitors = [(d.data, f"{d.file}:{d.line}") for d in self.valid if d.kind != "Probe"]
         jobs = []
         for job in self.jobs:
             base = os.path.dirname(job.file) if job.file not in ("<stdin>", "-") else "."
@@ -219,4 +231,4 @@ class Context:
 
     @cached_property
     def _docs_by_origin(self) -> dict:
-        return {f"{d.file}:{d.line}": d for d in self.monitors}
+        return {f"{d.file}:{d.line}": d for d in self.valid}

@@ -37,9 +37,7 @@ spec:
 
 
 def check(ctx):
-    from migrator.validate import validate_monitor
-
-    for doc in ctx.monitors:
-        for err in validate_monitor(doc, version=ctx.version):
+    for doc, errors in ctx.validation:
+        for err in errors:
             yield type(ctx).at(RULE, f"{err.file or doc.file}:{err.line or doc.line}",
                                f"{err.field + ': ' if err.field else ''}{err.message}", ctx.subject_of(doc))

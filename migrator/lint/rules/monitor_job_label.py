@@ -26,6 +26,6 @@ def check(ctx):
 
     if ctx.inventory is None:
         return
-    for doc in ctx.monitors:
+    for doc in ctx.valid:
         for f in job_label_missing([doc.data], ctx.inventory):
             yield ctx.finding(RULE, doc, ("spec", "jobLabel"), f.message, ctx.subject_of(doc))
