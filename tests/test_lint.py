@@ -249,6 +249,16 @@ def test_sarif_output_is_valid_and_lists_every_rule(tmp_path):
     assert results and all(driver["rules"][x["ruleIndex"]]["id"] == x["ruleId"] for x in results)
     assert results[0]["level"] == "error"
     assert results[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 7
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file://" + str(f)
+
+
+def test_sarif_uri_of_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my dir").mkdir()
+    (tmp_path / "my dir" / "p.yml").write_text(FAIL_ON)
+    log = json.loads(run_cli("lint", "my dir/p.yml", "--no-config", "--output", "sarif").stdout)
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "my%20dir/p.yml"
 
 
 def test_github_annotations_and_markdown(tmp_path):

@@ -55,11 +55,21 @@ def markdown(findings: list[LintFinding]) -> str:
 _SARIF_LEVEL = {"bug": "error", "warning": "warning", "info": "note"}
 
 
+def _uri(path: str) -> str:
+    """A SARIF artifact URI: a relative path as a relative reference (what code scanning maps to the
+    repository), an absolute one as a file: URI."""
+    import os
+    from urllib.parse import quote
+
+    p = path.replace(os.sep, "/")
+    return ("file://" + quote(p)) if os.path.isabs(path) else quote(p)
+
+
 def sarif(findings: list[LintFinding], rules: list[Rule], version: str) -> dict:
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
     for f in findings:
-        loc = {"physicalLocation": {"artifactLocation": {"uri": f.file}}}
+        loc = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}}}
         if f.line:
             loc["physicalLocation"]["region"] = {"startLine": f.line}
         res = {"ruleId": f.rule, "level": _SARIF_LEVEL[f.severity], "message": {"text": f.message},
@@ -70,7 +80,7 @@ def sarif(findings: list[LintFinding], rules: list[Rule], version: str) -> dict:
             res["properties"] = {k: v for k, v in (("subject", f.subject), ("fix", f.fix)) if v}
         results.append(res)
     driver = {
-        "name": "migrator", "version": version, "informationUri": "https://github.com/",
+        "name": "migrator", "version": version,
         "rules": [{"id": r.id, "name": r.id.replace("/", "-"), "shortDescription": {"text": r.summary},
                    "fullDescription": {"text": " ".join(r.explanation.split())}, "help": {"text": r.doc},
                    "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
