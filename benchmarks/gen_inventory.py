@@ -516,8 +516,13 @@ def make_inventory(n_pods: int = 20_000, *, seed: int = 7, n_namespaces: int = N
     return {"apiVersion": "v1", "kind": "List", "items": objs, "metadata": {"resourceVersion": ""}}
 
 
-def write_inventory(path: str, n_pods: int, seed: int = 7) -> dict[str, int]:
-    doc = make_inventory(n_pods, seed=seed)
+def default_namespaces(n_pods: int) -> int:
+    """50 namespaces up to 20,000 pods, then one more per 400 pods (125 for 50,000)."""
+    return max(N_NAMESPACES, round(n_pods / 400))
+
+
+def write_inventory(path: str, n_pods: int, seed: int = 7, n_namespaces: int | None = None) -> dict[str, int]:
+    doc = make_inventory(n_pods, seed=seed, n_namespaces=n_namespaces or default_namespaces(n_pods))
     counts: dict[str, int] = {}
     for o in doc["items"]:
         counts[o["kind"]] = counts.get(o["kind"], 0) + 1
@@ -541,8 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out")
     ap.add_argument("--pods", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--namespaces", type=int, help="default: 50, or one per 400 pods above 20,000")
     args = ap.parse_args(argv)
-    counts = write_inventory(args.out, args.pods, args.seed)
+    counts = write_inventory(args.out, args.pods, args.seed, args.namespaces)
     json.dump(counts, sys.stdout)
     sys.stdout.write("\n")
     return 0

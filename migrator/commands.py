@@ -540,8 +540,9 @@ def _targets_run(jobs: list[LoadedJob], inv, *, version, own_namespace, global_c
         with open_output(out, force=force) as stream:
             stream.write(b'{\n  "jobs": [')
             for n, r in enumerate(evaluate_all()):
-                chunk = dump_json_bytes(core.result_json(r), newline=False).replace(b"\n", b"\n    ")
-                stream.write((b"\n    " if n == 0 else b",\n    ") + chunk)
+                stream.write(b"\n    " if n == 0 else b",\n    ")
+                for chunk in core.result_json_chunks(r, b"\n    "):  # in pieces: never a whole job's JSON
+                    stream.write(chunk)
                 results.append(core.slim(r))
             warnings = problems_out + _monitor_findings(monitors) + core.findings(results, inv)
             stream.write((b"\n  ]," if results else b"],") + b'\n  "warnings": '

@@ -8,17 +8,23 @@ happen in the caller; file_sd files are read through a callable it passes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import glob
 import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from migrator.errors import ConfigError, InputError
 from migrator.scrapeconfig import OTHER_SD, PLACEHOLDER_RE
 from migrator.version import Version
+
+try:  # the JSON report is written in pieces through orjson (writers.dump_json_bytes)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency
+    _orjson = None
 
 
 @dataclass
@@ -44,6 +50,8 @@ class JobResult:
     error: Optional[str] = None                # the job could not be evaluated
     warnings: list[str] = field(default_factory=list)
     config: dict = field(default_factory=dict, repr=False)
+    #: distinct scrapes among the kept targets (identity.merged_targets), once computed
+    distinct: Optional[int] = field(default=None, repr=False, compare=False)
 
     @property
     def kept(self) -> list[Target]:
@@ -295,17 +303,20 @@ def findings(results: list[JobResult], inventory=None) -> list[str]:
             continue
         for w in present_rule_without_regex(r.config):
             out.append(f"job {r.job}: {w}")
-        if not r.kept:
+        kept = r.kept
+        if not kept:
             missing = missing_kinds(r.config, inventory)
-            out.append(f"job {r.job}: 0 targets kept ({len(r.dropped)} dropped)"
+            out.append(f"job {r.job}: 0 targets kept ({len(r.targets) - len(kept)} dropped)"
                        + (f": the inventory holds no {' and no '.join(missing)}, which this job discovers"
                           if missing else ""))
-        dupes = len(r.kept) - merged_targets(t.labels for t in r.kept)[0]
-        if dupes:
-            out.append(f"job {r.job}: {dupes} target(s) identical to another one of the same job "
-                       "(Prometheus scrapes them once)")
-        for key in {scrape_key(t.labels) for t in r.kept}:
-            where[key].append(r.job)
+        with _gc_paused():
+            distinct = r.distinct if r.distinct is not None else merged_targets(t.labels for t in kept)[0]
+            dupes = len(kept) - distinct
+            if dupes:
+                out.append(f"job {r.job}: {dupes} target(s) identical to another one of the same job "
+                           "(Prometheus scrapes them once)")
+            for key in {scrape_key(t.labels) for t in kept}:
+                where[key].append(r.job)
     shared: dict[tuple, int] = Counter()
     for key, jobs in where.items():
         if len(jobs) > 1:
@@ -334,13 +345,88 @@ def result_json(r: JobResult) -> dict:
     return out
 
 
+def result_json_chunks(r: JobResult, newline: bytes = b"\n") -> Iterator[bytes]:
+    """``dump_json_bytes(result_json(r), newline=False)`` with every ``\n`` replaced by ``newline``
+    (the command indents each job inside its report), byte for byte, in pieces of a few hundred
+    targets: a job of a large cluster is gigabytes of JSON, never built (or copied) whole."""
+    from migrator.writers import dump_json_bytes
+
+    if _orjson is None:
+        yield dump_json_bytes(result_json(r), newline=False).replace(b"\n", newline)
+        return
+    with _gc_paused():
+        kept = r.kept
+        dropped = [t for t in r.targets if t.labels is None]
+        distinct, into = merged_targets(t.labels for t in kept)
+        r.distinct = distinct
+    head: dict[str, Any] = {"job": r.job, "origin": r.origin, "distinct_targets": distinct,
+                            "targets": _TARGETS_MARK, "dropped": _DROPPED_MARK}
+    if r.error:
+        head["error"] = r.error
+    if r.warnings:
+        head["warnings"] = list(r.warnings)
+    text = dump_json_bytes(head, newline=False).replace(b"\n", newline)
+    marks = (dump_json_bytes(_TARGETS_MARK, newline=False), dump_json_bytes(_DROPPED_MARK, newline=False))
+    if text.count(marks[0]) != 1 or text.count(marks[1]) != 1 or text.find(marks[0]) > text.find(marks[1]):
+        yield dump_json_bytes(result_json(r), newline=False).replace(b"\n", newline)  # a name holding a mark
+        return
+    before, rest = text.split(marks[0])
+    middle, after = rest.split(marks[1])
+    inner = newline + b"  "
+    yield before
+    yield from _list_chunks(kept, lambda t, i: {"discovered": t.discovered, "labels": t.labels} if into[i] is None
+                            else {"discovered": t.discovered, "labels": t.labels, "merged_into": into[i]}, inner)
+    yield middle
+    yield from _list_chunks(dropped, lambda t, i: {"discovered": t.discovered, "rule": t.rule, "reason": t.reason},
+                            inner)
+    yield after
+
+
+_TARGETS_MARK, _DROPPED_MARK = "\x00migrator-targets\x00", "\x00migrator-dropped\x00"
+_BATCH = 256
+
+
+def _list_chunks(items: list, build: Any, newline: bytes) -> Iterator[bytes]:
+    """A JSON list indented as orjson's OPT_INDENT_2 writes it at the line prefix ``newline``, in batches."""
+    from migrator.writers import dump_json_bytes
+
+    if not items:
+        yield b"[]"
+        return
+    yield b"["
+    for start in range(0, len(items), _BATCH):
+        with _gc_paused():
+            batch = [build(t, i) for i, t in enumerate(items[start:start + _BATCH], start)]
+        piece = dump_json_bytes(batch, newline=False)  # b"[\n  {...},\n  {...}\n]"
+        del batch
+        piece = piece[1:-2].replace(b"\n", newline)  # \n  {...},\n  {...}  at this level
+        yield piece if start == 0 else b"," + piece
+    yield newline + b"]"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic GC off while many acyclic objects (label sets, JSON items) are built."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def slim(r: JobResult) -> JobResult:
     """The result without what only the JSON output needs (pre-relabel label sets of every target),
     so that a large run keeps only what findings and summaries use."""
-    kept = [Target({}, t.labels) for t in r.targets if t.labels is not None]
-    dropped = [Target({"__address__": t.discovered.get("__address__", "")}, None, t.rule, t.reason)
-               for t in r.targets if t.labels is None]
-    return JobResult(r.job, r.origin, kept + dropped, r.error, r.warnings, r.config)
+    with _gc_paused():
+        kept = [Target({}, t.labels) for t in r.targets if t.labels is not None]
+        dropped = [Target({"__address__": t.discovered.get("__address__", "")}, None, t.rule, t.reason)
+                   for t in r.targets if t.labels is None]
+    out = JobResult(r.job, r.origin, kept + dropped, r.error, r.warnings, r.config)
+    out.distinct = r.distinct
+    return out
 
 
 def matches_target(t: Target, needle: str) -> bool:
