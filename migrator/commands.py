@@ -460,6 +460,10 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
     from migrator.progress import progress_bar
 
     _check_stdin_once(configs, inventory)
+    if explain is not None and output != "text":
+        raise InputError("--explain prints the relabel steps as text; for JSON use --output json without "
+                         "--explain (it lists every target with its discovered and final labels)",
+                         field="--explain")
     loaded = load_scrape_inputs(configs, prometheus=prometheus, prometheus_version=prometheus_version, key=key)
     inv = None
     if inventory and cluster:

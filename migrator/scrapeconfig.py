@@ -620,8 +620,11 @@ def placeholder_warnings(doc: Document, path: tuple = ()) -> list[str]:
     """``file:line: field: templating placeholder X kept literally`` for every placeholder in a document (a
     monitor copied from a chart's templates): the same warning raw jobs get."""
     node: Any = doc.data
-    for p in path:
-        node = node[p]
+    for p in path:  # a document without that part (a monitor without spec) has no placeholder there
+        if isinstance(node, dict) and p in node or isinstance(node, list) and isinstance(p, int) and -len(node) <= p < len(node):
+            node = node[p]
+        else:
+            return []
     out = []
     for sub, text in _walk_strings(node, ()):
         for m in dict.fromkeys(x.group(0) for x in PLACEHOLDER_RE.finditer(text)):

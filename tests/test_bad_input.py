@@ -284,3 +284,26 @@ def test_jobs_pass_between_commands_as_records():
     assert isinstance(located, Located) and located.shape == "prometheus.yml"
     assert [type(x) for x in located.lists] == [JobList] and located.lists[0].path == ("scrape_configs",)
     assert [j["job_name"] for j in located.lists[0].items()][:2] == ["istiod", "envoy-stats"]
+
+
+def test_explain_with_json_output_is_refused_not_ignored(tmp_path):
+    """fuzz F8: --explain --output json printed text (not JSON) and exited 0."""
+
+    r = run_cli("targets", str(REPO / "samples/raw/istio-prometheus.yml"), "-i",
+                str(REPO / "samples/inventory/cluster.yaml"), "--explain", "x", "--output", "json")
+    assert r.code == 2
+    assert "--explain" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_monitor_without_spec_is_input_error_in_targets_and_diff(tmp_path):
+    """fuzz F9: a monitor without spec made the placeholder scan raise KeyError (exit 3)."""
+
+    m = tmp_path / "m.yaml"
+    m.write_text("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\n")
+    old = tmp_path / "old.yaml"
+    old.write_text("- job_name: istiod\n")
+    for args in (("targets", str(m), "-i", str(REPO / "samples/inventory/cluster.yaml")),
+                 ("diff", str(old), str(m))):
+        r = run_cli(*args)
+        assert r.code == 2, (args, r.stderr)
+        assert "internal error" not in r.stderr and "spec" in r.stderr
