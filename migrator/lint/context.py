@@ -55,10 +55,19 @@ class Context:
         return [(doc, validate_monitor(doc, version=self.version)) for doc in self.monitors]
 
     @cached_property
+    def duplicates(self) -> list:
+        """validate's verdict on monitors given twice: an InputError at the second one."""
+        from migrator.validate import duplicate_objects
+        return duplicate_objects(self.monitors)[0]
+
+    @cached_property
     def valid(self) -> list[Document]:
         """The monitors validate accepts: the only ones the other rules look at (an invalid one is
-        monitor/invalid's finding, and neither the operator nor Prometheus would run it as written)."""
-        return [doc for doc, errors in self.validation if not errors]
+        monitor/invalid's finding, a second one of a name monitor/duplicate's, and neither the operator nor
+        Prometheus would run it as written)."""
+        again = {(e.file, e.line) for e in self.duplicates}
+        return [doc for doc, errors in self.validation if not errors
+                and (doc.file, doc.line_of(("metadata", "name"))) not in again]
 
     @property
     def crs(self) -> list[dict]:
