@@ -162,6 +162,11 @@ def render(
     prometheus: Optional[str] = typer.Option(None, "--prometheus", metavar="FILE",
                                              help="The Prometheus CR giving the context "
                                                   "(version, scrape classes, enforced limits, ...)."),
+    operator_version: Optional[str] = typer.Option(None, "--operator-version", metavar="VERSION",
+                                                   help="The prometheus-operator release that reads the monitors "
+                                                        "(0.76.0 or v0.76.0): a field its CRDs lack is a warning. "
+                                                        "Default: the Prometheus CR's kube-prometheus-stack chart, "
+                                                        "else the newest shipped."),
     prometheus_version: Optional[str] = typer.Option(None, "--prometheus-version", metavar="VERSION",
                                                      help="Target Prometheus version, e.g. 2.42.0 "
                                                           "(default: the CR's spec.version, else v3.13.2)."),
@@ -207,7 +212,7 @@ def render(
             files=files, prometheus=prometheus, prometheus_version=prometheus_version,
             operator_compatible=operator_compatible, form=format.value, out=out, force=force,
             inline_secrets=inline_secrets, secrets_dir=secrets_dir, shards=shards, shard=shard,
-            secret_name=secret_name, output=output.value,
+            secret_name=secret_name, output=output.value, operator_version=operator_version,
         )
 
 
@@ -271,6 +276,12 @@ def migrate(
     witnesses_out: Optional[str] = typer.Option(None, "--witnesses-out", metavar="FILE",
                                                 help="Write the synthesized witness objects to FILE (implies "
                                                      "--witnesses)."),
+    operator_version: Optional[str] = typer.Option(None, "--operator-version", metavar="VERSION",
+                                                   help="The prometheus-operator release the resources are for "
+                                                        "(0.76.0 or v0.76.0): no field its CRDs lack is written. "
+                                                        "Default: from --cluster's CRDs, the Prometheus CR's "
+                                                        "kube-prometheus-stack chart, Helm values, else the newest "
+                                                        "shipped."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="DIR",
                                       help="Write one file per resource into DIR instead of stdout."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files (keeps FILE.bak)."),
@@ -299,7 +310,7 @@ def migrate(
             allow_label_changes=allow_label_changes, out=out, force=force, report=report,
             secrets_out=secrets_out, rewrite_source=rewrite_source, in_place=in_place,
             allow_invalid_jobs=allow_invalid_jobs, allow_unproven=allow_unproven, witnesses=witnesses,
-            witnesses_out=witnesses_out)
+            witnesses_out=witnesses_out, operator_version=operator_version)
     raise typer.Exit(code)
 
 

@@ -152,7 +152,8 @@ def _emit(jobs: list[dict], *, form: str, cr: dict | None, ctx: Any, operator: b
 
 def render(*, files: list[str], prometheus: str | None, prometheus_version: str | None,
            operator_compatible: bool, form: str, out: str | None, force: bool, inline_secrets: bool,
-           secrets_dir: str, shards: int | None, shard: int | None, secret_name: str, output: str) -> None:
+           secrets_dir: str, shards: int | None, shard: int | None, secret_name: str, output: str,
+           operator_version: str | None = None) -> None:
     if inline_secrets and operator_compatible:
         raise InputError("--inline-secrets is for portable mode; --operator-compatible always inlines",
                          field="--inline-secrets")
@@ -185,6 +186,14 @@ def render(*, files: list[str], prometheus: str | None, prometheus_version: str 
                               refuse_url_credentials=True,
                               shard=(shards, shard) if shards is not None else None)
     warnings = [_warning_dict(w) for w in result.warnings]
+    from migrator.schemas import newer_fields, resolve_operator
+
+    op_version, op_source = resolve_operator(operator_version, cr=cr)
+    for doc in inputs.monitors:  # the reading side: a field newer than the operator named is a warning
+        for f, since in newer_fields(doc.data, op_version):
+            warnings.append({"monitor": f"{describe(doc)} ({doc.file}:{doc.line})", "field": f,
+                             "message": f"exists only from prometheus-operator v{since}; the CRDs of v{op_version} "
+                                        f"(from {op_source}) lack it: the API server refuses or prunes it"})
     mounts = [{"namespace": m.namespace, "secret": m.secret, "key": m.key, "path": m.path}
               for m in result.mounts]
     cm_mounts = [{"namespace": m.namespace, "configmap": m.configmap, "key": m.key, "path": m.path}

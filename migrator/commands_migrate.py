@@ -281,7 +281,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
             allow_label_changes: bool, out: str | None, force: bool, report: str | None,
             secrets_out: str | None, rewrite_source: str | None, in_place: bool,
             allow_invalid_jobs: bool = False, allow_unproven: bool = False, witnesses: bool = False,
-            witnesses_out: str | None = None) -> int:
+            witnesses_out: str | None = None, operator_version: str | None = None) -> int:
     from migrator.migrate import MigrateOptions, migrate_jobs, prove
     from migrator.migrate.prove import NO_TARGET, prove_with_witnesses
     from migrator.presets import parse_label
@@ -356,9 +356,14 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         cr = {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
               "metadata": {"name": "kube-prometheus-stack-prometheus", "namespace": namespace},
               "spec": parsed.cr_spec}
+    from migrator.schemas import parse_operator_version, resolve_operator
+
+    if operator_version:
+        parse_operator_version(operator_version)  # exit 2 before any work
     version_text = prometheus_version or (((cr or {}).get("spec") or {}).get("version"))
     version = Version.parse(version_text) if version_text else None
     inv = None
+    cluster_operator = None
     if inventory:
         from migrator.inventory import load_inventory
 
@@ -369,7 +374,15 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
 
         with progress_bar("listing cluster objects", unit="kinds") as cb:
             inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
-    opts = MigrateOptions(namespace=namespace, labels=label_map, keep_raw=keep_raw,
+        if not operator_version:
+            from migrator.inventory import kube_api_client
+            from migrator.schemas import cluster_operator_version
+
+            cluster_operator = cluster_operator_version(kube_api_client(kubeconfig, context)[0])
+    op_version, op_source = resolve_operator(operator_version, cluster=cluster_operator, cr=cr,
+                                             helm_tag=parsed.operator_tag)
+    _err(f"note: resources for prometheus-operator v{op_version} (from {op_source})")
+    opts = MigrateOptions(operator_version=op_version, namespace=namespace, labels=label_map, keep_raw=keep_raw,
                           adopt_operator_labels=adopt_operator_labels, prometheus=cr, version=version,
                           inventory=inv, global_config=parsed.effective_global(((cr or {}).get("spec") or None)),
                           own_global=parsed.own_global)
@@ -393,6 +406,7 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
     data = report_data(migrations, proofs, source, attempted=inv is not None)
     data["errors"], data["warnings"] = errors, warnings
     data["shape"] = parsed.shape
+    data["operator_version"] = op_version
     data["exit_status"] = 1 if errors else 0
     resources = [r for m in migrations for r in m.resources]
     secrets = [s for m in migrations for s in m.secrets]

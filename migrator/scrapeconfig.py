@@ -214,6 +214,8 @@ class Located:
     own_global: bool = False
     #: kube-prometheus-stack values: the Prometheus CR spec they generate (prometheus.prometheusSpec)
     cr_spec: dict | None = None
+    #: kube-prometheus-stack values: prometheusOperator.image.tag, when pinned
+    operator_tag: str | None = None
 
 
 @dataclass
@@ -224,6 +226,7 @@ class ScrapeConfigFile:
     notes: list[str] = field(default_factory=list)
     own_global: bool = False
     cr_spec: dict | None = None
+    operator_tag: str | None = None
 
     def effective_global(self, cr_spec: dict | None = None) -> dict:
         """The global section the jobs run under: the file's own, else (a bare job list: the operator's
@@ -385,6 +388,9 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
     # Helm values: kube-prometheus-stack
     prom = data.get("prometheus")
     spec = prom.get("prometheusSpec") if isinstance(prom, dict) else None
+    op = data.get("prometheusOperator")
+    op_image = op.get("image") if isinstance(op, dict) else None
+    op_tag = str(op_image["tag"]) if isinstance(op_image, dict) and op_image.get("tag") else None
     if isinstance(spec, dict) and "additionalScrapeConfigs" in spec:
         path = ("prometheus", "prometheusSpec", "additionalScrapeConfigs")
         value = spec["additionalScrapeConfigs"]
@@ -394,11 +400,11 @@ def locate_jobs(doc: Document, *, key: str | None = None) -> Located:
                 if not isinstance(d.data, list):
                     raise d.error(f"additionalScrapeConfigs must hold a list of scrape jobs, got "
                                   f"{_type_name(d.data)}")
-            return Located([JobList(d) for d in inner], {}, "helm-values", cr_spec=spec)
+            return Located([JobList(d) for d in inner], {}, "helm-values", cr_spec=spec, operator_tag=op_tag)
         if value is not None and not isinstance(value, list):
             raise doc.error(f"must be a list of scrape jobs (or a string holding one), got {_type_name(value)}",
                             path)
-        return Located([JobList(doc, path)], {}, "helm-values", cr_spec=spec)
+        return Located([JobList(doc, path)], {}, "helm-values", cr_spec=spec, operator_tag=op_tag)
     # Helm values: the prometheus-community chart
     server_files = data.get("serverFiles")
     if isinstance(server_files, dict) and isinstance(server_files.get("prometheus.yml"), dict):
@@ -471,12 +477,14 @@ def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFi
     shapes = []
     own = False
     cr_spec = None
+    operator_tag = None
     for doc in docs:
         located = locate_jobs(doc, key=key)
         shapes.append(located.shape)
         glob = glob or located.global_config
         own = own or located.own_global
         cr_spec = cr_spec if cr_spec is not None else located.cr_spec
+        operator_tag = operator_tag or located.operator_tag
         for where in located.lists:
             for path, raw in where.entries():
                 jobs.append(read_job(where.doc, path, raw))
@@ -488,7 +496,8 @@ def read_jobs(docs: list[Document], *, key: str | None = None) -> ScrapeConfigFi
                                                  "refuses the config", job.file, job.line, "job_name"))
         else:
             seen[job.name] = job
-    return ScrapeConfigFile(jobs, glob, ", ".join(dict.fromkeys(shapes)), own_global=own, cr_spec=cr_spec)
+    return ScrapeConfigFile(jobs, glob, ", ".join(dict.fromkeys(shapes)), own_global=own, cr_spec=cr_spec,
+                            operator_tag=operator_tag)
 
 
 def read_job(doc: Document, path: tuple, raw: Any) -> Job:

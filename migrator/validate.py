@@ -650,7 +650,7 @@ def _metadata(c: _Collector, meta: Any, strict_names: bool) -> None:
 # --------------------------------------------------------------------------- entry point
 
 def validate_monitor(doc: Document, *, version: Version | str | None = None,
-                     strict_names: bool = False) -> list[InputError]:
+                     strict_names: bool = False, operator_version: str | None = None) -> list[InputError]:
     """Every problem of a PodMonitor/ServiceMonitor (or ScrapeConfig/Probe) document; [] when valid.
 
     version: the Prometheus version the monitor is rendered for (relabel checks depend on it);
@@ -669,7 +669,7 @@ def validate_monitor(doc: Document, *, version: Version | str | None = None,
         c.add(("kind",), "required field \"kind\" is missing" if kind is None else
               f"kind must be a non-empty string, not {_an(kind)}")
         return c.errors
-    schema_doc = load_schema(kind)
+    schema_doc = load_schema(kind, operator_version)  # the CRDs of that operator (default: the newest shipped)
     if schema_doc is None:
         c.add(("kind",), f"cannot validate kind {go_quote(kind)}: expected one of {', '.join(KINDS)}")
         return c.errors

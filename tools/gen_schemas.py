@@ -4,6 +4,12 @@
 Usage: python tools/gen_schemas.py [CRD_DIR] [OUT_DIR]
 (defaults: ../shared/crds beside the checkout, and migrator/schemas/).
 
+The CRDs in CRD_DIR (the newest operator) give OUT_DIR/<kind>.json; each CRD_DIR/by-version/vX.Y.Z/ gives
+OUT_DIR/by-version/vX.Y.Z/<kind>.json for the kinds it has; OUT_DIR/versions.json names the newest
+operator version (the CRDs' operator.prometheus.io/version annotation) and the older ones shipped. Both
+are generated at dev time from ../shared and shipped in the package: migrate and render check what an
+operator of a given version accepts without any file outside the package.
+
 Only what validation needs is kept (no descriptions, no defaults); every served version is
 written, and the storage version is named. The output is deterministic (sorted keys), so a
 test can regenerate it and compare byte for byte.
@@ -79,10 +85,36 @@ def build(crd: dict) -> dict:
     }
 
 
+def _operator_version(crd: dict) -> str:
+    ann = (crd.get("metadata") or {}).get("annotations") or {}
+    return str(ann.get("operator.prometheus.io/version") or "").lstrip("v")
+
+
 def render(crd_dir: Path) -> dict[str, str]:
-    """Schema file name -> text, for every CRD we know."""
+    """Schema file name (relative to OUT_DIR) -> text, for every CRD we know, newest and by version."""
+    out = _render_dir(crd_dir, required=True)
+    newest = None
+    for fname in CRD_FILES:
+        with open(crd_dir / fname, encoding="utf-8") as fh:
+            newest = newest or _operator_version(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    older = []
+    by_version = crd_dir / "by-version"
+    if by_version.is_dir():
+        for vdir in sorted(by_version.iterdir(), key=lambda p: tuple(int(x) for x in p.name.lstrip("v").split("."))):
+            if not vdir.is_dir():
+                continue
+            for name, text in _render_dir(vdir, required=False).items():
+                out[f"by-version/{vdir.name}/{name}"] = text
+            older.append(vdir.name.lstrip("v"))
+    out["versions.json"] = json.dumps({"newest": newest, "older": older}, sort_keys=True) + "\n"
+    return out
+
+
+def _render_dir(crd_dir: Path, *, required: bool) -> dict[str, str]:
     out = {}
     for fname, kind in CRD_FILES.items():
+        if not required and not (crd_dir / fname).exists():
+            continue
         with open(crd_dir / fname, encoding="utf-8") as fh:
             crd = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         data = build(crd)
@@ -101,6 +133,7 @@ def main(argv: list[str]) -> int:
         return 2
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in render(crd_dir).items():
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / name).write_text(text, encoding="utf-8")
         print(f"wrote {out_dir / name} ({len(text):,} bytes)")
     return 0

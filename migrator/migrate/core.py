@@ -55,6 +55,9 @@ class MigrateOptions:
     global_config: dict | None = None
     #: global_config is the source file's own section (False: the operator's, for a bare job list)
     own_global: bool = True
+    #: the prometheus-operator release the resources are for (migrator.schemas; None: the newest shipped):
+    #: no field its CRDs lack is written, and a job whose exact form needs one takes the next exact form
+    operator_version: str | None = None
 
 
 @dataclass
@@ -557,9 +560,17 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     sd = cfg["kubernetes_sd_configs"][0]
     role = str(sd.get("role"))
     kind = "PodMonitor" if role == "pod" else "ServiceMonitor"
-    reasons = [f"role {role} -> {kind}" + (" (serviceDiscoveryRole: EndpointSlice)" if role == "endpointslice"
-                                           else " (serviceDiscoveryRole: Endpoints)" if kind == "ServiceMonitor"
-                                           else "")]
+    # the role a ServiceMonitor discovers with: its own serviceDiscoveryRole, else the Prometheus CR's, else
+    # Endpoints; written only when the default would not give the job's role
+    sd_role = None
+    if kind == "ServiceMonitor":
+        wanted = "EndpointSlice" if role == "endpointslice" else "Endpoints"
+        default = str(ctx.get("serviceDiscoveryRole") or "Endpoints")
+        if wanted != default:
+            sd_role = wanted
+    reasons = [f"role {role} -> {kind}" + (f" (serviceDiscoveryRole: {sd_role})" if sd_role
+                                           else " (the Prometheus CR's discovery role, written by no field)"
+                                           if kind == "ServiceMonitor" else "")]
     for k in sd:
         if k not in ("role", "namespaces", "attach_metadata"):
             raise _Fallback(f"kubernetes_sd_configs[0].{k} has no {kind} field")
@@ -682,8 +693,8 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     if plan.match_expressions:
         selector["matchExpressions"] = list(plan.match_expressions)
     spec: dict = {}
-    if kind == "ServiceMonitor":
-        spec["serviceDiscoveryRole"] = "EndpointSlice" if role == "endpointslice" else "Endpoints"
+    if sd_role:
+        spec["serviceDiscoveryRole"] = sd_role
     spec["selector"] = selector
     if plan.namespaces:
         spec["namespaceSelector"] = {"matchNames": list(plan.namespaces)}
@@ -830,8 +841,23 @@ def _validate(m: JobMigration, opts: MigrateOptions) -> list[str]:
     for r in m.resources:
         doc = Document(r, f"<migrated {m.job_name}>")
         out += [f"{e.field}: {e.message}" if e.field else e.message
-                for e in validate_monitor(doc, version=opts.version)]
+                for e in validate_monitor(doc, version=opts.version, operator_version=opts.operator_version)]
     return out
+
+
+def operator_gaps(m: JobMigration, opts: MigrateOptions) -> str | None:
+    """Why the target operator cannot take this form (a field its CRDs lack, with the release that has it),
+    or None. Decided by migrator.schemas, for every resource migrate writes."""
+    from migrator.schemas import first_version_with, operator_schema_version, unknown_fields
+
+    target = operator_schema_version(opts.operator_version)
+    for r in m.resources:
+        for f in unknown_fields(r, target):
+            since = first_version_with(r, f)
+            return (f"{r.get('kind')} {f} exists only from prometheus-operator v{since}" if since else
+                    f"{r.get('kind')} {f} exists in no shipped prometheus-operator release") + \
+                f" (target: v{opts.operator_version or target})"
+    return None
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -962,6 +988,9 @@ def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[st
     if why is None:
         try:
             m = _monitor(job, opts, ctx, name)
+            gap = operator_gaps(m, opts)
+            if gap:
+                raise _Fallback(gap)
             problems = _validate(m, opts)
             if not problems:
                 return m
@@ -976,6 +1005,9 @@ def migrate_job(job: Job, opts: MigrateOptions, ctx: RenderContext, used: set[st
         return _raw(job, fallback_reasons + [f"kept raw ({why}; keep_raw: jobs that need a ScrapeConfig stay raw)"])
     try:
         m = _scrapeconfig(job, opts, ctx, name, why)
+        gap = operator_gaps(m, opts)
+        if gap:
+            raise _Fallback(gap)
     except _Fallback as exc:
         return _raw(job, fallback_reasons + [f"kept raw: {exc}"])
     problems = _validate(m, opts)
