@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrator.kubectl import main, plugin_args
+from migrator.kubectl import plugin_args
 
 ROOT = Path(__file__).resolve().parent.parent
 MONITORS = str(ROOT / "samples/istio/monitors.yaml")
@@ -38,15 +38,16 @@ def test_plugin_args(argv, expected):
     assert plugin_args(argv) == expected
 
 
-def _targets(argv, env_kubeconfig, monkeypatch, capsys):
-    monkeypatch.setenv("KUBECONFIG", env_kubeconfig)
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+def _plugin(argv, kubeconfig):
+    """kubectl-migrator ARGV in a process of its own, KUBECONFIG pointing at kubeconfig (the kubernetes client
+    reads KUBECONFIG when it is imported, so this cannot run in-process)."""
+    env = dict(os.environ, KUBECONFIG=kubeconfig)
+    r = subprocess.run([sys.executable, "-c", "from migrator.kubectl import main; main()", *argv], env=env,
+                       capture_output=True, text=True, timeout=300)
+    return r.returncode, r.stdout, r.stderr
 
 
-def test_plugin_reads_the_current_context_by_default(tmp_path, monkeypatch, capsys):
+def test_plugin_reads_the_current_context_by_default(tmp_path):
     from fake_kube import FakeKube
 
     from cli_util import run_cli
@@ -54,16 +55,14 @@ def test_plugin_reads_the_current_context_by_default(tmp_path, monkeypatch, caps
     objects = yaml.safe_load(open(INVENTORY))["items"]
     offline = json.loads(run_cli("targets", MONITORS, "--inventory", INVENTORY, "--output", "json").stdout)
     with FakeKube(objects) as kube:
-        code, out, err = _targets(["targets", MONITORS, "--output", "json"], kube.kubeconfig(tmp_path), monkeypatch,
-                                  capsys)
+        code, out, err = _plugin(["targets", MONITORS, "--output", "json"], kube.kubeconfig(tmp_path))
         assert code == 0, err
         assert kube.requests  # it asked the cluster
     assert json.loads(out)["jobs"] == offline["jobs"]
 
 
-def test_plugin_with_an_inventory_stays_offline(tmp_path, monkeypatch, capsys):
-    code, out, err = _targets(["targets", MONITORS, "-i", INVENTORY], str(tmp_path / "no-such-kubeconfig"),
-                              monkeypatch, capsys)
+def test_plugin_with_an_inventory_stays_offline(tmp_path):
+    code, out, err = _plugin(["targets", MONITORS, "-i", INVENTORY], str(tmp_path / "no-such-kubeconfig"))
     assert code == 0, err
 
 
@@ -91,3 +90,20 @@ def test_entry_point_and_krew_manifest():
     assert spec["shortDescription"] and spec["version"].startswith("v")
     for p in spec["platforms"]:
         assert p["bin"] == "kubectl-migrator" and p["uri"] and p["sha256"] and p["selector"]["matchLabels"]["os"]
+
+
+def test_plugin_lint_reads_the_cluster_like_an_inventory(tmp_path):
+    from fake_kube import FakeKube
+
+    from cli_util import run_cli
+
+    broken, cr = str(ROOT / "samples/why/broken-monitors.yaml"), str(ROOT / "samples/istio/prometheus.yaml")
+    offline = run_cli("lint", broken, "--prometheus", cr, "-i", INVENTORY, "--no-config", "--output", "json")
+    assert offline.code == 1
+    objects = yaml.safe_load(open(INVENTORY))["items"]
+    with FakeKube(objects) as kube:
+        code, out, err = _plugin(["lint", broken, "--prometheus", cr, "--no-config", "--output", "json"],
+                                 kube.kubeconfig(tmp_path))
+    assert code == 1, err
+    assert json.loads(out)["findings"] == json.loads(offline.stdout)["findings"]
+    assert any(f["rule"] == "monitor/port" for f in json.loads(out)["findings"])
