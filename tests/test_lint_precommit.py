@@ -86,3 +86,20 @@ def test_validate_hook_fails_on_an_invalid_monitor(tmp_path):
     r = _run(repo, tmp_path)
     assert r.returncode == 1
     assert "migrator validate" in r.stdout and "Failed" in r.stdout and "monitors/web.yaml:" in r.stdout
+
+
+@pytest.mark.skipif(os.environ.get("MIGRATOR_TEST_NETWORK") != "1",
+                    reason="installs the hooks' own environment from the package index (MIGRATOR_TEST_NETWORK=1)")
+def test_the_manifest_itself_with_try_repo(tmp_path):
+    """The real manifest (language: python): pre-commit builds an environment with this checkout installed."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "prometheus.yml").write_text(_example("relabel/present-without-regex", "fail"))
+    _git(repo, "add", ".")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pc-home"))
+    exe = shutil.which("pre-commit", path=str(BIN)) or shutil.which("pre-commit")
+    r = subprocess.run([exe, "try-repo", str(ROOT), "migrator-lint", "--all-files", "--color", "never"], cwd=repo,
+                       env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "prometheus.yml:5: bug: relabel/present-without-regex:" in r.stdout
