@@ -481,6 +481,7 @@ def test_rewrite_source_never_claims_a_removal_it_did_not_make(tmp_path, monkeyp
     import migrator.rewrite
 
     monkeypatch.setattr(migrator.rewrite, "_edit_doc", lambda *a, **kw: 0)  # a shape it cannot edit
+    monkeypatch.setattr(migrator.rewrite, "_node_edits", lambda *a, **kw: ([], 0))  # the line-based pass too
     src = write(tmp_path / "prometheus.yml", SOURCE)
     rest, out = tmp_path / "rest.yml", tmp_path / "monitors"
     r = run_cli("migrate", src, "--keep-raw", "-o", str(out), "--rewrite-source", str(rest))
