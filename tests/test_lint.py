@@ -297,3 +297,11 @@ spec:
     r = run_cli("lint", str(f), "--no-config", "-i", str(ROOT / "samples/inventory/cluster.yaml"), "--output", "json")
     assert r.code == 1, r.stderr
     assert {x["rule"] for x in json.loads(r.stdout)["findings"]} == {"monitor/invalid"}
+
+
+def test_inline_disable_several_rules_and_a_reason(tmp_path):
+    f = tmp_path / "p.yml"
+    f.write_text("# migrator: disable=job/placeholder, job/honor-labels  (federation job: labels are the target's)\n"
+                 + FAIL_ON)
+    r = run_cli("lint", str(f), "--no-config", "--fail-on", "info")
+    assert r.code == 0 and "job/honor-labels" not in r.stdout

@@ -139,7 +139,7 @@ def scan(files: list[str]) -> Suppressions:
                 continue
             m = _COMMENT.search(raw)
             if m:
-                names = {x.strip() for x in m[2].split(",") if x.strip()}
+                names = {x for x in re.split(r"[,\s]+", m[2]) if x}
                 if m[1] == "disable-file":
                     s.files.setdefault(f, set()).update(names)
                 elif stripped.startswith("#") and in_header:
