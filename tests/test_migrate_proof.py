@@ -140,3 +140,18 @@ def test_a_placeholder_value_is_never_proven(tmp_path):
 def test_witnesses_need_an_inventory():
     r = run_cli("migrate", ISTIO, "--witnesses")
     assert r.code == 2 and "--witnesses" in r.stderr
+
+
+def test_the_readmes_witness_example_is_what_migrate_prints(tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    monkeypatch.chdir(FIX)
+    r = run_cli("migrate", "istio-addons-prometheus.yml", "-i", INVENTORY, "--operator-version", "v0.76.0",
+                "--witnesses-out", str(tmp_path / "witnesses.yaml"))
+    assert r.code == 0, r.stderr
+    for line in ("note: resources for prometheus-operator v0.76.0 (from --operator-version)",
+                 "job kubernetes-service-endpoints (istio-addons-prometheus.yml:162): with relabelings -> "
+                 "ServiceMonitor monitoring/kubernetes-service-endpoints",
+                 "proof: 8 target(s) before, 8 after: identical labels (on 30 witness object(s) added to the inventory)",
+                 "10 job(s): 5 with relabelings, 2 kept raw, 3 ScrapeConfig; proof: 8 identical"):
+        assert line in r.stderr and line in readme, line
+    assert "73 witness object(s) written to" in r.stderr and "73 witness object(s) written to" in readme

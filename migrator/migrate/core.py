@@ -569,7 +569,8 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
         if wanted != default:
             sd_role = wanted
     reasons = [f"role {role} -> {kind}" + (f" (serviceDiscoveryRole: {sd_role})" if sd_role
-                                           else " (the Prometheus CR's discovery role, written by no field)"
+                                           else f" ({ctx.get('serviceDiscoveryRole') or 'Endpoints'}: the discovery "
+                                                "role the operator uses anyway; no serviceDiscoveryRole written)"
                                            if kind == "ServiceMonitor" else "")]
     for k in sd:
         if k not in ("role", "namespaces", "attach_metadata"):
