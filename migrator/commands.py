@@ -78,10 +78,10 @@ def _duplicates(docs: list[Document]) -> list[MigratorError]:
 
 def global_config(cr: dict | None, ctx: Any, *, operator: bool) -> dict:
     """The ``global`` section of a full prometheus.yml for this Prometheus CR."""
+    from migrator.scrapeconfig import operator_global
+
     spec = (cr or {}).get("spec") or {}
-    out: dict[str, Any] = {"scrape_interval": spec.get("scrapeInterval") or "30s"}
-    if spec.get("scrapeTimeout"):
-        out["scrape_timeout"] = spec["scrapeTimeout"]
+    out: dict[str, Any] = dict(operator_global(spec))
     out["evaluation_interval"] = spec.get("evaluationInterval") or "30s"
     if cr:
         md = cr.get("metadata") or {}
@@ -420,9 +420,9 @@ def load_scrape_inputs(configs: list[str], *, prometheus: str | None, prometheus
         if not raw_docs:
             # monitors run under an operator-managed Prometheus: its global section comes from the CR,
             # whose scrapeInterval defaults to 30s (not Prometheus's own 1m)
-            global_config = {"scrape_interval": spec.get("scrapeInterval") or "30s"}
-            if spec.get("scrapeTimeout"):
-                global_config["scrape_timeout"] = spec["scrapeTimeout"]
+            from migrator.scrapeconfig import operator_global
+
+            global_config = operator_global(spec)
     if not jobs:
         if len(not_configs) == 1:
             raise not_configs[0]

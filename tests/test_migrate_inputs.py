@@ -156,3 +156,47 @@ def test_docs_name_only_real_commands():
     readme = texts[REPO / "README.md"]
     assert not re.search(r"promtool check config` of Prometheus 2\.42\.", readme)
     assert "nodes,namespaces,ingresses -A" in readme
+
+
+@pytest.mark.parametrize("name", ["helm-community-prometheus-values-29-map.orig", "istio-addons-prometheus.orig"])
+def test_the_upstream_files_verbatim_through_every_command(name, tmp_path):
+    """The chart's current values.yaml and Istio's addons manifest as upstream ships them: the same ten jobs
+    for targets, migrate and diff."""
+    from conftest import shared_dir
+
+    orig = shared_dir("oracle", "real-configs", name)
+    # the corpus's derived prometheus.yml (no global section: the chart's server.global is Prometheus's 1m), or
+    # for Istio the ConfigMap's prometheus.yml verbatim (global 15s)
+    derived = orig.with_suffix(".yaml") if name.startswith("helm") else Path(PLAIN)
+    report = tmp_path / "r.json"
+    r = run_cli("migrate", str(orig), "-i", INVENTORY, "--witnesses", "--report", str(report))
+    assert r.code == 0, r.stderr
+    assert len(_jobs(report)) == 10
+    t = run_cli("targets", str(orig), "-i", INVENTORY)
+    assert t.code in (0, 1) and sum(line.startswith("job ") for line in t.stdout.splitlines()) == 10
+    d = run_cli("diff", str(orig), str(derived), "-i", INVENTORY)
+    assert d.code == 0, d.stdout
+
+
+def test_the_operator_version_of_the_cluster(monkeypatch):
+    """--cluster: the ServiceMonitor CRD's operator.prometheus.io/version annotation."""
+    import sys
+    import types
+
+    from migrator.schemas import cluster_operator_version
+
+    class CRD:
+        metadata = types.SimpleNamespace(annotations={"operator.prometheus.io/version": "0.79.2"})
+
+    class Api:
+        def __init__(self, client):
+            pass
+
+        def read_custom_resource_definition(self, name):
+            assert name == "servicemonitors.monitoring.coreos.com"
+            return CRD()
+
+    fake = types.ModuleType("kubernetes")
+    fake.client = types.SimpleNamespace(ApiextensionsV1Api=Api)
+    monkeypatch.setitem(sys.modules, "kubernetes", fake)
+    assert cluster_operator_version(object()) == "0.79.2"
