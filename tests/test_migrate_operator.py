@@ -130,8 +130,19 @@ def test_every_emitted_resource_validates_against_each_shipped_release(operator)
                     (src, m.job_name, r)
             p = prove(m, job, opts)
             assert p is None or p.equivalent, (src, m.job_name, p.summary())
-    # before v0.76.0 a ScrapeConfig has no jobName (the job label would change): those jobs stay raw
-    assert kinds == {"ServiceMonitor", "PodMonitor"} | ({"ScrapeConfig"} if operator != "0.70.0" else set())
+    assert kinds == {"ServiceMonitor", "PodMonitor", "ScrapeConfig"}
+
+
+def test_a_scrapeconfig_before_jobname_pins_the_job_by_relabeling():
+    r = run_cli("migrate", str(FIX / "ingress-probe.yml"), "-i", INVENTORY, "--operator-version", "0.70.0",
+                "--witnesses")
+    assert r.code == 0, r.stderr
+    (res,) = _docs(r.stdout)
+    assert res["kind"] == "ScrapeConfig" and "jobName" not in res["spec"]
+    assert res["spec"]["relabelings"][0] == {"targetLabel": "job", "replacement": "kubernetes-ingresses",
+                                             "action": "replace"}
+    assert "jobName exists only from prometheus-operator v0.76.0 (target: v0.70.0)" in r.stderr
+    assert "identical labels (on " in r.stderr
 
 
 def test_fields_newer_than_the_operator_fall_back_per_job(tmp_path):

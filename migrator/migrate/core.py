@@ -818,6 +818,14 @@ def _scrapeconfig(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str,
         spec["relabelings"] = [camel_rule(r) for r in cfg["relabel_configs"]]
         reasons.append(f"relabel_configs -> relabelings verbatim ({len(cfg['relabel_configs'])} rule(s)); the "
                        "operator only adds job := jobName before them, which is the original job label")
+    if not _operator_has(opts, {"apiVersion": f"{GROUP}/v1alpha1", "kind": "ScrapeConfig", "spec": {"jobName": ""}}):
+        # before jobName (v0.76.0) the operator names the job scrapeConfig/<ns>/<name>: a first relabeling sets
+        # the original job label instead, exactly what jobName does
+        del spec["jobName"]
+        spec["relabelings"] = [{"targetLabel": "job", "replacement": job.name.replace("$", "$$"),
+                                "action": "replace"}] + list(spec.get("relabelings") or [])
+        reasons.append(f"jobName exists only from prometheus-operator v0.76.0 (target: v{opts.operator_version}): "
+                       f"a first relabeling sets job to {job.name!r} instead")
     if cfg.get("metric_relabel_configs"):
         spec["metricRelabelings"] = [camel_rule(r) for r in cfg["metric_relabel_configs"]]
     resource = {"apiVersion": f"{GROUP}/v1alpha1", "kind": "ScrapeConfig",
@@ -844,6 +852,13 @@ def _validate(m: JobMigration, opts: MigrateOptions) -> list[str]:
         out += [f"{e.field}: {e.message}" if e.field else e.message
                 for e in validate_monitor(doc, version=opts.version, operator_version=opts.operator_version)]
     return out
+
+
+def _operator_has(opts: MigrateOptions, probe: dict) -> bool:
+    """Whether the target operator's CRDs have every field of the probe resource."""
+    from migrator.schemas import operator_schema_version, unknown_fields
+
+    return not unknown_fields(probe, operator_schema_version(opts.operator_version))
 
 
 def operator_gaps(m: JobMigration, opts: MigrateOptions) -> str | None:
