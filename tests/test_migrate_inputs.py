@@ -200,3 +200,14 @@ def test_the_operator_version_of_the_cluster(monkeypatch):
     fake.client = types.SimpleNamespace(ApiextensionsV1Api=Api)
     monkeypatch.setitem(sys.modules, "kubernetes", fake)
     assert cluster_operator_version(object()) == "0.79.2"
+
+
+def test_a_monitor_without_spec_is_input_error_not_a_crash(tmp_path):
+    """Fuzz F9: the placeholder scan met a monitor without spec (KeyError, exit 3)."""
+    m = tmp_path / "m.yaml"
+    m.write_text("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\n")
+    old = tmp_path / "old.yaml"
+    old.write_text("- job_name: istiod\n")
+    for args in (("diff", str(old), str(m)), ("targets", str(m), "-i", INVENTORY)):
+        r = run_cli(*args)
+        assert r.code == 2 and "internal error" not in r.stderr, r.stderr
