@@ -182,3 +182,31 @@ def test_render_warns_of_a_field_newer_than_the_operator(tmp_path):
     assert "the CRDs of v0.76.0 (from the Prometheus CR's chart label" in r.stderr
     r = run_cli("render", str(sm))
     assert "exists only from" not in r.stderr
+
+
+def test_no_default_the_operator_fills_anyway(tmp_path):
+    src = tmp_path / "p.yml"
+    src.write_text(textwrap.dedent("""\
+        scrape_configs:
+        - job_name: istiod
+          metrics_path: /metrics
+          scheme: http
+          honor_labels: false
+          follow_redirects: true
+          kubernetes_sd_configs:
+          - role: endpoints
+            namespaces: {names: [istio-system]}
+          relabel_configs:
+          - source_labels: [__meta_kubernetes_endpoint_port_name]
+            action: keep
+            regex: http-monitoring
+        """))
+    r = run_cli("migrate", str(src), "-i", INVENTORY)
+    assert r.code == 0, r.stderr
+    (res,) = _docs(r.stdout)
+    ep = res["spec"]["endpoints"][0]
+    assert not {"path", "scheme", "honorLabels", "followRedirects"} & set(ep), ep
+    assert "serviceDiscoveryRole" not in res["spec"]
+    assert "path: /metrics, scheme: http, honorLabels: false, followRedirects: true: the default the operator uses " \
+           "anyway, not written" in r.stderr
+    assert "identical labels" in r.stderr

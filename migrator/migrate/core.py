@@ -618,6 +618,7 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
         ep.setdefault("params", {}).update(plan.params)
     sec = _Secret(f"{name}-scrape-credentials", opts.namespace, opts.labels)
     _auth(cfg, kind, sec, ep, reasons)
+    _drop_defaults(ep, reasons)
 
     # series identity
     label_changes: list[str] = []
@@ -717,6 +718,21 @@ def _monitor(job: Job, opts: MigrateOptions, ctx: RenderContext, name: str) -> J
     secret = sec.manifest()
     return JobMigration(job.name, job.file, job.line, status, [resource], [secret] if secret else [], reasons,
                         label_changes, None, [f"{prefix}/{opts.namespace}/{name}/0"])
+
+
+#: endpoint fields whose value is what the operator (and Prometheus) use when the field is absent
+_EP_DEFAULTS = {"path": "/metrics", "scheme": "http", "honorLabels": False, "followRedirects": True,
+                "enableHttp2": True}
+
+
+def _drop_defaults(ep: dict, reasons: list[str]) -> None:
+    """Leave out what the operator fills in anyway (issue 9: no default is written)."""
+    dropped = [f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in _EP_DEFAULTS.items()
+               if k in ep and ep[k] == v and type(ep[k]) is type(v)]
+    for item in dropped:
+        del ep[item.split(":", 1)[0]]
+    if dropped:
+        reasons.append(f"{', '.join(dropped)}: the default the operator uses anyway, not written")
 
 
 def _op_label_desc(kind: str, label: str, port: str | None) -> str:
