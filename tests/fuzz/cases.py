@@ -12,7 +12,8 @@ import yaml
 
 from tests.fuzz.secrets import Planted, b64, plant_inventory, plant_monitors, plant_raw
 
-COMMANDS = [("render", 24), ("validate", 12), ("targets", 20), ("migrate", 21), ("diff", 20), ("generate", 3)]
+COMMANDS = [("render", 22), ("validate", 11), ("targets", 18), ("migrate", 19), ("diff", 18), ("generate", 3),
+            ("why", 5), ("lint", 5)]
 VERSIONS = ["2.30.0", "2.36.0", "2.42.0", "v2.54.1", "3.0.0", "v3.13.2", "x.y.z", "", "2.42.0-rc.0", "99999999999.0.0"]
 PRECIOUS = b"precious: an existing file that must not change without --force\n"
 
@@ -447,6 +448,49 @@ class _Builder:
                 self.case.symlinks[f"{stem}.d/dangling.yaml"] = "nowhere.yaml"
             self.case.args[0][ti] = f"@{stem}.d"
             self.case.notes.append(f"{name} as directory {stem}.d/ with junk")
+
+    def why(self) -> None:
+        monitors = self.maybe(0.6)
+        src = self.monitors() if monitors else self.raw()
+        self.case.args.append(["why", f"@{src}"])
+        if self.maybe(0.3):
+            names = (corpus.monitor_job_names(self.monitor_docs) if monitors else corpus.job_names(self.raw_docs))
+            pick = self.rng.choice(names + ["nope", "PodMonitor/x/y", "", "a/b/c/d"]) if names else "nope"
+            parts = pick.split("/")
+            self.case.args[0].insert(1, parts[2] if monitors and len(parts) == 4 else pick)
+        if self.maybe(0.95):
+            self.inventory_or_cluster()
+        if monitors and self.maybe(0.4):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.3):
+            self.opt("--output", self.rng.choice(["json", "markdown"]))
+        if self.maybe(0.1):
+            self.opt("--own-namespace", self.rng.choice(["default", "", "a/b"]))
+        if self.maybe(0.2):
+            self.output_file("-o", "why.out")
+
+    def lint(self) -> None:
+        inputs = []
+        if self.maybe(0.7):
+            inputs.append(f"@{self.monitors()}")
+        if self.maybe(0.6) or not inputs:
+            inputs.append(f"@{self.raw()}")
+        self.case.args.append(["lint", *inputs])
+        self.opt("--no-config", droppable=False)  # (a .migrator.yaml of the machine running the suite is not read)
+        if self.maybe(0.5):
+            self.inventory_or_cluster()
+        if self.maybe(0.3):
+            self.opt("--prometheus", f"@{self.prometheus()}")
+        if self.maybe(0.4):
+            self.opt("--output", self.rng.choice(["json", "markdown", "sarif", "github"]))
+        if self.maybe(0.2):
+            self.opt("--fail-on", self.rng.choice(["bug", "warning", "info", "nope"]))
+        if self.maybe(0.1):
+            self.opt("--disable", self.rng.choice(["job/honor-labels", "nope", ""]))
+        if self.maybe(0.05):
+            self.opt("--explain", self.rng.choice(["job/honor-labels", "nope"]))
+        if self.maybe(0.2):
+            self.output_file("-o", "lint.out")
 
     def generate(self) -> None:
         self.case.args.append(["generate", "istio"])

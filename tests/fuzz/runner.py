@@ -239,7 +239,7 @@ def _check_document(case: Case, root: Path, argv: list[str], out: Outcome) -> No
         report = opt("--report")
         if report and report.endswith(".json"):
             checks.append(("json", report))
-    elif json_report:
+    elif json_report or (case.command == "lint" and opt("--output") == "sarif"):
         checks.append(("json", dest or "stdout"))
     for kind, where in checks:
         if not where:
