@@ -155,3 +155,22 @@ def test_the_readmes_witness_example_is_what_migrate_prints(tmp_path, monkeypatc
                  "10 job(s): 5 with relabelings, 2 kept raw, 3 ScrapeConfig; proof: 8 identical"):
         assert line in r.stderr and line in readme, line
     assert "73 witness object(s) written to" in r.stderr and "73 witness object(s) written to" in readme
+
+
+def test_a_job_witnesses_cannot_exercise_is_unprovable_with_the_reason(tmp_path):
+    src = tmp_path / "p.yml"
+    src.write_text(textwrap.dedent("""\
+        scrape_configs:
+        - job_name: rack
+          kubernetes_sd_configs:
+          - role: pod
+          relabel_configs:
+          - source_labels: [__address__]
+            action: keep
+            regex: '10\\.99\\..*'
+        """))
+    r, data = _report(tmp_path, str(src), "-i", INVENTORY, "--witnesses")
+    assert r.code == 1
+    p = data["jobs"][0]["proof"]
+    assert p["unproven"] is True and p["note"].startswith("unprovable: none of the ")
+    assert "keep on __address__ =~ '10\\\\.99\\\\..*': no witness value derived" in p["note"]
