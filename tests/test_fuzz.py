@@ -302,3 +302,88 @@ def test_harness_detects_each_kind_of_failure(monkeypatch, tmp_path):
             assert "tmpfile" in kinds, out.report()
     monkeypatch.undo()
     assert not run_case(_validate_case(p), timeout=15).problems
+
+
+# ---------------------------------------------------------------- every finding, as it was found (/work/coord/fuzz-findings.md)
+
+def _marked(*markers: str) -> Planted:
+    p = Planted(random.Random(0))
+    for m in markers:
+        p.markers[m] = "planted"
+    return p
+
+
+_SM_WITH = ("apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {{name: a, namespace: default}}\n"
+            "spec:\n  selector: {{}}\n  endpoints:\n  - port: web\n{}")
+_PM_WITH = ("apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {{name: p, namespace: default}}\n"
+            "spec:\n  selector: {{}}\n  podMetricsEndpoints:\n  - port: web\n{}")
+_PROXY = "    proxyUrl: http://S3CRETUSER:S3CRETPASS@proxy.example:3128\n"
+_NULL_SPEC_CR = b"apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: p, namespace: monitoring}\nspec: null\n"
+
+
+def _findings() -> list[Case]:
+    inv = _inventory()
+    t = lambda *a: [list(a)]  # noqa: E731
+    cases = [
+        ("F1 credential of the wrong type quoted", t("validate", "@m.yaml", "--output", "json"),
+         {"m.yaml": _SM_WITH.format("    authorization:\n      credentials: S3CRETF1\n").encode()}, ["S3CRETF1"]),
+        ("F1 (render)", t("render", "@m.yaml"),
+         {"m.yaml": _SM_WITH.format("    basicAuth:\n      password: S3CRETF1\n").encode()}, ["S3CRETF1"]),
+        ("F2 migrate copies proxy_url userinfo", t("migrate", "@s.yaml"),
+         {"s.yaml": b"- job_name: istiod\n  proxy_url: http://S3CRETUSER:S3CRETPASS@proxy.example:3128\n"},
+         ["S3CRETUSER", "S3CRETPASS"]),
+        ("F2 (-o DIR, api_server, token_url)", t("migrate", "@s.yaml", "-o", "@out"),
+         {"s.yaml": b"- job_name: a\n  kubernetes_sd_configs:\n  - role: pod\n"
+                    b"    api_server: https://S3CRETUSER:S3CRETPASS@k8s.example:6443\n"
+                    b"  oauth2: {client_id: c, client_secret_file: /f, token_url: 'https://S3CRETUSER:S3CRETPASS@o/t'}\n"},
+         ["S3CRETUSER", "S3CRETPASS"]),
+        ("F3 portable render prints proxyUrl userinfo", t("render", "@m.yaml"),
+         {"m.yaml": _PM_WITH.format(_PROXY).encode()}, ["S3CRETUSER", "S3CRETPASS"]),
+        ("F4 a 5000-digit integer in an inventory", t("targets", "@r.yaml", "--inventory", "@i.json"),
+         {"r.yaml": b"scrape_configs:\n- job_name: a\n  kubernetes_sd_configs:\n  - role: pod\n",
+          "i.json": ('{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p",'
+                     '"namespace":"default"},"spec":{"containers":[{"name":"c","ports":[{"containerPort":%s}]}]}}]}'
+                     % ("9" * 5000)).encode()}, []),
+        ("F5 a malformed proxyUrl quoted", t("validate", "@m.yaml"),
+         {"m.yaml": _PM_WITH.format("    proxyUrl: htt%://S3CRETUSER:S3CRETPASS@proxy.example:3128\n").encode()},
+         ["S3CRETUSER", "S3CRETPASS"]),
+        ("F6 an empty !!int", t("targets", "@r.yaml", "--inventory", "@i.json"),
+         {"r.yaml": b"x: !!int", "i.json": inv}, []),
+        ("F6 (--prometheus)", t("render", "@m.yaml", "--prometheus", "@p.yaml"),
+         {"m.yaml": _PM_WITH.format("").encode(),
+          "p.yaml": b"apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: p}\n"
+                    b"spec:\n  scrapeInterval: !!int"}, []),
+        ("F7 a proxyUrl without :// quoted", t("validate", "@m.yaml"),
+         {"m.yaml": _SM_WITH.format("    proxyUrl: http:/'/S3CRETUSER:S3CRETPASS@proxy.example:3128\n").encode()},
+         ["S3CRETUSER", "S3CRETPASS"]),
+        ("F8 targets --explain --output json", t("targets", "@r.yaml", "--inventory", "@i.json", "--output", "json",
+                                                 "--explain", "frontend-v1-7f9c6d8b5-t8x2n"),
+         {"r.yaml": (corpus.REPO / RAW).read_bytes(), "i.json": _inventory()}, []),
+        ("F9 a monitor without spec (diff)", t("diff", "@old.yaml", "@m.yaml"),
+         {"old.yaml": b"- job_name: istiod\n", "m.yaml": b"apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\n"}, []),
+        ("F9 (targets)", t("targets", "@m.yaml", "--inventory", "@i.json"),
+         {"m.yaml": b"apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\n", "i.json": inv}, []),
+        ("F10 why prints proxyUrl userinfo", t("why", "@m.yaml", "--inventory", "@i.yaml"),
+         {"m.yaml": _PM_WITH.format(_PROXY).encode(), "i.yaml": (corpus.REPO / INV).read_bytes()},
+         ["S3CRETUSER", "S3CRETPASS"]),
+        ("F11 lint --explain --output sarif", t("lint", "@m.yaml", "--no-config", "--explain", "job/honor-labels",
+                                                "--output", "sarif"),
+         {"m.yaml": (corpus.REPO / MON).read_bytes()}, []),
+        ("F12 a Prometheus CR with spec: null (why)", t("why", "@m.yaml", "--inventory", "@i.yaml", "--prometheus",
+                                                        "@p.yaml"),
+         {"m.yaml": (corpus.REPO / MON).read_bytes(), "i.yaml": (corpus.REPO / INV).read_bytes(),
+          "p.yaml": _NULL_SPEC_CR}, []),
+        ("F12 (lint)", t("lint", "@m.yaml", "--no-config", "--prometheus", "@p.yaml"),
+         {"m.yaml": (corpus.REPO / MON).read_bytes(), "p.yaml": _NULL_SPEC_CR}, []),
+    ]
+    return [_case(name, args, files, planted=_marked(*markers)) for name, args, files, markers in cases]
+
+
+FINDINGS = _findings()
+
+
+@pytest.mark.parametrize("case", FINDINGS, ids=[c.mutated for c in FINDINGS])
+def test_fuzz_findings_stay_fixed(case):
+    """Each failure the fuzzer found, minimized: exit 0/1/2, no leak, and a document that parses."""
+    out = run_case(case, timeout=15)
+    assert not out.problems, out.report() + "\n" + out.stderr[-1000:]
