@@ -84,3 +84,19 @@ def mask_userinfo(text: str) -> str:
 def has_userinfo(text: str) -> bool:
     """Whether text, read as a URL (parseable or not), carries userinfo."""
     return mask_userinfo(text) != text
+
+
+def scrub(value: Any, path: tuple = (), kind: str | None = None) -> Any:
+    """Plain data as it may be shown: a credential field's value hidden, every string's URL userinfo masked.
+
+    For output that repeats a user's object (a suggested patch, an excerpt): the secret it may hold stays out.
+    """
+    if path and is_credential_path(path, kind):
+        return HIDDEN
+    if isinstance(value, str):
+        return mask_userinfo(value)
+    if isinstance(value, list):
+        return [scrub(v, path + (i,), kind) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: scrub(v, path + (k,), kind) for k, v in value.items()}
+    return value

@@ -17,15 +17,24 @@ def _note(message: str) -> None:
 def list_rules(output: str) -> str:
     from migrator.lint import all_rules as rules, report
 
+    _rule_docs_output(output, "--list-rules")
     if output == "json":
         return dump_json([{"id": r.id, "severity": r.severity, "summary": r.summary,
                            "needs_inventory": r.needs_inventory} for r in rules()])
     return report.rule_list(rules())
 
 
+def _rule_docs_output(output: str, what: str) -> None:
+    """--list-rules and --explain print text, markdown or json; sarif and github are forms of findings."""
+    if output in ("sarif", "github"):
+        raise InputError(f"{what} prints text, markdown or json; --output {output} is for findings",
+                         field="--output")
+
+
 def explain(rule_id: str, output: str) -> str:
     from migrator.lint import rule
 
+    _rule_docs_output(output, "--explain")
     r = rule(rule_id)
     if output == "json":
         return dump_json({"id": r.id, "severity": r.severity, "summary": r.summary,

@@ -23,14 +23,20 @@ class Fix:
     patch: Optional[dict] = None
 
     @property
+    def shown_patch(self) -> Optional[dict]:
+        """The patch as printed: credential values and URL userinfo of the object it repeats are hidden."""
+        from migrator.credentials import scrub
+        return None if self.patch is None else scrub(self.patch)
+
+    @property
     def yaml(self) -> Optional[str]:
         if self.patch is None:
             return None
         from migrator.writers import dump_yaml
-        return dump_yaml(self.patch)
+        return dump_yaml(self.shown_patch)
 
     def to_json(self) -> dict:
-        return {"summary": self.summary, "target": self.target, "patch": self.patch, "yaml": self.yaml}
+        return {"summary": self.summary, "target": self.target, "patch": self.shown_patch, "yaml": self.yaml}
 
 
 @dataclass

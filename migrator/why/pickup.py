@@ -35,7 +35,8 @@ def namespace_labels(inventory: Any, ns: str) -> Optional[dict[str, str]]:
 
 def _with(cr: dict, key: str, value: Any) -> dict:
     out = copy.deepcopy(cr)
-    out.setdefault("spec", {})
+    if not isinstance(out.get("spec"), dict):  # `spec: null` reads as an empty spec, as in render
+        out["spec"] = {}
     out["spec"][key] = value
     return out
 
