@@ -8,7 +8,6 @@ both spellings (the operator's camelCase, Prometheus's snake_case).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable
 
 #: Field names (lower case, without "_" and "-") whose value, or anything under it, is a credential.
@@ -56,29 +55,15 @@ def is_credential_path(path: Iterable[Any], kind: str | None = None) -> bool:
 HIDDEN = "<hidden: credential field>"
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
 def mask_userinfo(text: str) -> str:
-    """text with a URL's userinfo (``user:password@``) replaced, parseable URL or not.
+    """text with a URL's userinfo (``user:password@``) hidden, parseable URL or not: migrator.redact's one
+    definition (a value that may hold userinfo but does not parse as a URL is hidden whole)."""
+    from migrator.redact import redact_url
+    return redact_url(text, _hidden)
 
-    In ``scheme://authority/path`` the userinfo is what stands before the last ``@`` of the
-    authority (an ``@`` in the path is kept). Text that does not start as ``scheme://``
-    (``htt%://u:p@h``, ``http:/'/u:p@h``, ``u:p@h:3128``) may hold userinfo anywhere: everything
-    before its last ``@`` is masked.
-    """
-    if "@" not in text:
-        return text
-    m = _SCHEME.match(text)
-    if m is None:
-        return "<hidden>@" + text[text.rfind("@") + 1:]
-    start, end = m.end(), len(text)
-    for ch in "/?#":
-        j = text.find(ch, start)
-        if j >= 0:
-            end = min(end, j)
-    at = text.rfind("@", start, end)
-    return text if at < 0 else text[:start] + "<hidden>@" + text[at + 1:]
+
+def _hidden(_: str) -> str:
+    return "<hidden>"
 
 
 def has_userinfo(text: str) -> bool:
