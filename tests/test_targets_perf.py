@@ -72,3 +72,95 @@ def test_load_leaves_the_collector_as_it_was(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# -- YAML inventories: yaml_rs only where it reads exactly as libyaml's loader -----------------------
+
+KUBECTL_YAML = """apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    annotations:
+      prometheus.io/port: "15020"
+      prometheus.io/scrape: "true"
+      sidecar.istio.io/status: '{"initContainers":["istio-init"],"containers":["istio-proxy"]}'
+    creationTimestamp: "2026-09-21T14:15:30Z"
+    labels:
+      app: cart
+      version: 1.27.1
+    name: cart-1
+    namespace: shop
+    uid: 0b0ead10-f761-201b-11a4-cb7a44dd6f2c
+  spec:
+    containers:
+    - image: docker.io/istio/proxyv2@sha256:0b0ead10f761201b11a4cb7a44dd6f2c43bffd7603e49d262d5e449eb41dfe5e
+      name: app
+      ports:
+      - containerPort: 8080
+        protocol: TCP
+      resources: {}
+    nodeName: node-1
+    tolerations: []
+  status:
+    podIP: 10.100.0.1
+    phase: Running
+kind: List
+metadata:
+  resourceVersion: ""
+"""
+
+
+def _slow(text):
+    from migrator import inventory
+
+    return [d for d in inventory._load_all(text, inventory._YamlLoader, "x") if d is not None]
+
+
+def test_kubectl_output_takes_the_fast_path_and_reads_the_same():
+    from migrator import inventory
+
+    fast = inventory._portable_documents(KUBECTL_YAML)
+    assert fast is not None
+    assert json.dumps(fast) == json.dumps(_slow(KUBECTL_YAML))  # same values, types and key order
+    two = KUBECTL_YAML + "---\n" + KUBECTL_YAML + "...\n"
+    assert inventory._portable_documents(two) == _slow(two)
+    quoted = KUBECTL_YAML.replace("  labels:", '  note: "yes"\n    labels:')  # a string yaml_rs reads alike,
+    assert inventory._portable_documents(quoted) is None                      # but it cannot tell: slow
+    assert inventory._yaml_documents(quoted, "x") == _slow(quoted)
+
+
+@pytest.mark.parametrize("value", ["yes", "off", "0755", "0X1F", "1_000", "_1", "1:20", "1e3", "1.0e3", "0b101",
+                                   "2001-12-14", "2001-12-14 21:59:43.10 -5", "&a x", "!!str 1", "[1, 0755]",
+                                   "{a: on}", "<<", "="])
+def test_scalars_yaml_1_1_reads_otherwise_take_the_libyaml_path(value):
+    from migrator import inventory
+
+    for text in (f"k: {value}\n", f"- {value}\n", f"k:\n  {value}\n", f"a: 1\n---\nk: {value}\n"):
+        assert inventory._portable_documents(text) is None, text
+        try:
+            expected = _slow(text)
+        except Exception:  # libyaml refuses it: so does the inventory reader
+            with pytest.raises(Exception):
+                inventory._yaml_documents(text, "x")
+        else:
+            assert inventory._yaml_documents(text, "x") == expected
+
+
+@pytest.mark.parametrize("text", ["k: a\x01b\n", "k: a\tb\n", "k: |\n", "k: [|]\n", "%YAML 1.1\n---\nk: 1\n",
+                                  "? [a]\n: b\n", "k: a\x85b\n"])
+def test_what_libyaml_refuses_or_reads_otherwise_is_not_read_fast(text):
+    from migrator import inventory
+
+    assert inventory._portable_documents(text) is None
+
+
+def test_alias_bomb_still_refused():
+    from migrator.errors import InputError
+    from migrator import inventory
+
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdef", "bcdefg"))
+    with pytest.raises(InputError, match="alias"):
+        inventory._yaml_documents(bomb, "bomb.yaml")
