@@ -726,6 +726,9 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
     total = len(calls)
     if progress:
         progress(0, total)
+    paused = gc.isenabled()  # as load_inventory: pages of acyclic objects, no collector rescans
+    if paused:
+        gc.disable()
     try:
         for i, (kind, api_name, method) in enumerate(calls):
             api = getattr(client, api_name)(api_client)
@@ -736,6 +739,8 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
             if progress:
                 progress(i + 1, total)
     finally:
+        if paused:
+            gc.enable()
         try:
             api_client.close()
         except Exception:  # pragma: no cover - best effort
