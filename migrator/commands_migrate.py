@@ -68,6 +68,9 @@ def proof_json(proof: Any) -> dict | None:
         **witnesses,
         "targets_before": len(proof.before.kept) if proof.before else 0,
         "targets_after": sum(len(r.kept) for r in proof.after),
+        # what is compared: the distinct scrapes those kept targets make (Prometheus merges the others)
+        "distinct_targets_before": proof.distinct_before,
+        "distinct_targets_after": proof.distinct_after,
         "only_before": proof.only_before,
         "only_after": proof.only_after,
         "changed": [{"before": a, "after": b} for a, b in proof.changed],
@@ -197,7 +200,10 @@ def _proof_lines(proof: dict | None, *, prefix: str) -> list[str]:
         return [f"{prefix}proof: not proven ({proof.get('note')})"]
     if proof.get("equivalent") is None:
         return [f"{prefix}proof: not made ({proof.get('note')})"]
-    head = (f"{prefix}proof: {proof['targets_before']} target(s) before, {proof['targets_after']} after: "
+    n_b, n_a = proof["targets_before"], proof["targets_after"]
+    d_b, d_a = proof.get("distinct_targets_before", n_b), proof.get("distinct_targets_after", n_a)
+    head = (f"{prefix}proof: {n_b} target(s) before" + (f" ({d_b} distinct scrape(s))" if d_b != n_b else "")
+            + f", {n_a} after" + (f" ({d_a} distinct scrape(s))" if d_a != n_a else "") + ": "
             + ("identical labels" if proof["equivalent"] else "DIFFERENT")
             + (f" (on {len(proof['witnesses'])} witness object(s) added to the inventory)"
                if proof.get("witnesses") else ""))

@@ -9,7 +9,8 @@ scrape key) plus the labels its series get: the final labels without a ``__`` pr
 (``__meta_*``, ``__tmp_*``) die with relabeling.
 
 Pure: label dicts (and a job's ``params``) in, keys, URLs and matchings out. ``migrate``'s proof, ``diff``
-and ``targets`` call it; nothing else decides what "the same target" is.
+and ``targets`` call it; nothing else decides what "the same target" is, nor which of a job's kept targets
+Prometheus merges into one scrape (``merged_targets``, ``scraped``): proofs and diffs compare those scrapes.
 """
 
 from __future__ import annotations
@@ -121,6 +122,15 @@ def merged_targets(label_sets: Iterable[dict[str, str]]) -> tuple[int, list[Opti
 
 
 T = TypeVar("T")
+
+
+def scraped(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> list[T]:
+    """What one scrape pool (one job) scrapes of its kept targets ITEMS (``labels`` gives an item's final
+    labels): the first of each set ``merged_targets`` merges, in order. ``diff`` and ``migrate``'s proof compare
+    these, as Prometheus scrapes them, not every discovered target."""
+    items = list(items)
+    _, into = merged_targets(labels(x) for x in items)
+    return [x for x, j in zip(items, into) if j is None]
 
 
 @dataclass

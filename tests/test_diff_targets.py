@@ -78,10 +78,12 @@ def test_helpers():
                        "__param_a": "1"}) == "https://h:1/m?a=1&b=2"
     assert kept_addresses([J("a", T("h:1"), T("h:2", dropped=True)), J("b", error="x")]) == {"a": {"h:1"}}
     side = only_side(J("a", T("h:1"), T("h:1"), T("h:2")))
-    assert side == {"job": "a", "targets": 3, "examples": ["http://h:1/metrics", "http://h:2/metrics"]}
+    assert side == {"job": "a", "targets": 3, "distinct_targets": 2,
+                    "examples": ["http://h:1/metrics", "http://h:2/metrics"]}
     to_json = diff_targets([J("a", T("h:1"))], [J("b")]).to_json()
-    assert list(to_json) == ["old", "new", "paired_by", "old_targets", "new_targets", "common", "relabelled",
-                             "only_old", "only_new", "labels", "errors", "objects", "changed"]
+    assert list(to_json) == ["old", "new", "paired_by", "old_targets", "new_targets", "old_distinct_targets",
+                             "new_distinct_targets", "common", "relabelled", "only_old", "only_new", "labels",
+                             "errors", "objects", "changed"]
 
 
 def test_one_sided_targets_name_their_object():
@@ -162,3 +164,104 @@ def test_scrape_url_is_gos_url_string():
     assert url(q="a b", k="~._-!*'()") == "http://h:1/metrics?k=~._-%21%2A%27%28%29&q=a+b"   # QueryEscape
     assert url(**{"a b": "1"}) == "http://h:1/metrics?a+b=1"
     assert url(path="") == "http://h:1"
+
+
+# --- what Prometheus scrapes: one target per distinct final label set of a job (issue 10) -------------------
+
+POD_INVENTORY = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-1
+    namespace: shop
+    labels: {app: web}
+    annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9100"}
+  spec:
+    nodeName: n1
+    containers:
+    - name: web
+      ports:
+      - {name: http, containerPort: 8080}
+      - {name: admin, containerPort: 9090}
+  status: {phase: Running, podIP: 10.1.0.5}
+"""
+
+# the community chart's kubernetes-pods job: every declared port rewritten to the annotation's port
+OLD_PODS = """\
+scrape_configs:
+- job_name: pods
+  kubernetes_sd_configs: [{role: pod}]
+  relabel_configs:
+  - {source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape], action: keep, regex: "true"}
+  - {source_labels: [__address__, __meta_kubernetes_pod_annotation_prometheus_io_port], action: replace,
+     regex: '([^:]+)(?::\\d+)?;(\\d+)', replacement: '$1:$2', target_label: __address__}
+  - {action: labelmap, regex: __meta_kubernetes_pod_label_(.+)}
+  - {source_labels: [__meta_kubernetes_namespace], target_label: namespace}
+  - {source_labels: [__meta_kubernetes_pod_name], target_label: pod}
+"""
+
+# the same scrape made from one discovered target: keep only the first declared port
+NEW_PODS = OLD_PODS.replace('action: keep, regex: "true"}',
+                            'action: keep, regex: "true"}\n  - {source_labels: [__meta_kubernetes_pod_container_port_name], '
+                            'action: keep, regex: http}')
+
+
+def _diff_json(tmp_path, old: str, new: str) -> tuple[int, dict]:
+    import json
+
+    from cli_util import run_cli
+
+    (tmp_path / "inv.yaml").write_text(POD_INVENTORY, encoding="utf-8")
+    (tmp_path / "old.yml").write_text(old, encoding="utf-8")
+    (tmp_path / "new.yml").write_text(new, encoding="utf-8")
+    r = run_cli("diff", str(tmp_path / "old.yml"), str(tmp_path / "new.yml"), "--inventory",
+                str(tmp_path / "inv.yaml"), "--output", "json", "--targets-only")  # the rules differ, by design
+    assert r.code in (0, 1), r.stderr
+    return r.code, json.loads(r.stdout)
+
+
+def test_targets_prometheus_merges_are_one_scrape_no_difference(tmp_path):
+    code, rep = _diff_json(tmp_path, OLD_PODS, NEW_PODS)
+    t = rep["targets"][0]
+    # OLD keeps two discovered targets (two declared ports) with one final label set: Prometheus scrapes it once
+    assert (t["old_targets"], t["old_distinct_targets"], t["new_targets"], t["new_distinct_targets"]) == (2, 1, 1, 1)
+    assert t["only_old"] == [] and t["only_new"] == [] and t["common"] == 1 and not t["changed"]
+    assert code == 0 and not rep["verdict"]["differences"], rep
+
+
+def test_a_real_difference_in_distinct_scrapes_is_reported(tmp_path):
+    # NEW scrapes the declared admin port too: two distinct scrapes, one of them new
+    new = OLD_PODS.replace("- {source_labels: [__address__, __meta_kubernetes_pod_annotation_prometheus_io_port]",
+                           "- {source_labels: [__meta_kubernetes_pod_container_port_name], regex: admin, "
+                           "action: drop}\n  - {source_labels: [__address__, "
+                           "__meta_kubernetes_pod_annotation_prometheus_io_port]") + \
+        "- job_name: admin\n  kubernetes_sd_configs: [{role: pod}]\n" \
+        "  relabel_configs:\n  - {source_labels: [__meta_kubernetes_pod_container_port_name], action: keep, " \
+        "regex: admin}\n"
+    code, rep = _diff_json(tmp_path, OLD_PODS, OLD_PODS.replace("target_label: pod}", "target_label: pod_name}"))
+    t = rep["targets"][0]
+    assert code == 1 and t["changed"] and t["common"] == 1 and t["relabelled"] == 1   # counted once, not twice
+    assert [(c["label"], c["change"], c["targets"]) for c in t["labels"]] == [("pod_name", "added", 1),
+                                                                             ("pod", "removed", 1)]
+    code, rep = _diff_json(tmp_path, OLD_PODS, new)
+    assert code == 1 and rep["only_new"][0]["job"] == "admin" and rep["only_new"][0]["targets"] == 1
+    t = rep["targets"][0]
+    assert (t["old_targets"], t["old_distinct_targets"], t["new_targets"], t["new_distinct_targets"]) == (2, 1, 1, 1)
+    assert not t["changed"]
+
+
+def test_merged_targets_counted_once_on_each_side_with_counts_shown():
+    old = J("a", T("h:1", team="x"), T("h:1", team="x"), T("h:2"))
+    new = J("b", T("h:1", team="x"), T("h:2"), T("h:2"), T("h:3"))
+    d = diff_targets([old], [new])
+    assert d.common == 2 and d.only_old == [] and d.only_new == ["http://h:3/metrics"]
+    assert (d.old_targets, d.old_distinct, d.new_targets, d.new_distinct) == (3, 2, 4, 3)
+    assert "(OLD 3 kept, 2 distinct scrape(s); NEW 4 kept, 3 distinct scrape(s))" in d.summary()
+    assert d.to_json()["old_distinct_targets"] == 2
+    # merging is per job (per scrape pool): the same label set in two NEW jobs is two scrapes
+    d = diff_targets([J("a", T("h:1"), T("h:1"))], [J("m/0", T("h:1")), J("m/1", T("h:1"))], "mapping")
+    assert d.common == 1 and d.only_new == ["http://h:1/metrics"]
+    assert only_side(J("a", T("h:1"), T("h:1")))["distinct_targets"] == 1

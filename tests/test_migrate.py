@@ -477,7 +477,11 @@ def test_compare_multisets_and_changes():
     b = {"__address__": "1:1", "job": "y"}
     c = {"__address__": "2:2", "job": "x"}
     assert compare([_kept(a, a)], [_kept(a, a)]) == ([], [], [])
-    assert compare([_kept(a, a)], [_kept(a)]) == ([a], [], [])
+    # two kept targets with one final label set are one scrape in Prometheus: compared once
+    assert compare([_kept(a, a)], [_kept(a)]) == ([], [], [])
+    assert compare([_kept(a, a, c)], [_kept(a)]) == ([c], [], [])
+    # ... within one job (one scrape pool): the same label set in two jobs is two scrapes
+    assert compare([_kept(a)], [_kept(a), _kept(a)]) == ([], [a], [])
     assert compare([_kept(a, c)], [_kept(b)]) == ([c], [], [(a, b)])
     # identical targets pair first, whatever their order
     assert compare([_kept(b, a)], [_kept(a, c)]) == ([b], [c], [])
@@ -497,6 +501,50 @@ def test_compare_identity_is_the_scrape_url_and_series_labels():
     slow = {**a, "__scrape_timeout__": "30s"}
     assert compare([_kept(a)], [_kept(slow)]) == ([], [], [(identity_labels(a), identity_labels(slow))])
 
+
+
+def _pods_migration(tmp_path):
+    """The community chart's kubernetes-pods job on a pod with two declared ports, both rewritten to the
+    annotation's port: two kept targets, one final label set (tests/test_diff_targets.py's case)."""
+    from test_diff_targets import OLD_PODS, POD_INVENTORY
+
+    (tmp_path / "inv.yaml").write_text(POD_INVENTORY, encoding="utf-8")
+    [job] = read_jobs(parse_documents(OLD_PODS, "<test>")).jobs
+    opts = MigrateOptions(inventory=load_inventory([str(tmp_path / "inv.yaml")]))
+    [m] = migrate_jobs([job], opts)
+    return m, job, opts
+
+
+def test_proof_compares_what_prometheus_scrapes_not_every_discovered_target(tmp_path):
+    m, job, opts = _pods_migration(tmp_path)
+    # the migrated form selects the first declared port only: one target, the same one scrape
+    m = copy.deepcopy(m)
+    ep_of(m)["port"] = "http"
+    ep_of(m)["relabelings"].append({"action": "labeldrop", "regex": "endpoint"})  # the label port: adds
+    p = prove(m, job, opts)
+    assert (len(p.before.kept), p.distinct_before, sum(len(a.kept) for a in p.after), p.distinct_after) == (2, 1, 1, 1)
+    assert p.equivalent and p.proven and not p.only_before, p.summary()
+    assert p.counts() == "2 target(s) before (1 distinct scrape(s)), 1 after"
+    assert p.summary() == "pods: 2 target(s) (1 distinct scrape(s)), identical labels"
+    from migrator.commands_migrate import _proof_lines, proof_json
+
+    data = proof_json(p)
+    assert (data["targets_before"], data["distinct_targets_before"], data["distinct_targets_after"]) == (2, 1, 1)
+    assert _proof_lines(data, prefix="")[0] == \
+        "proof: 2 target(s) before (1 distinct scrape(s)), 1 after: identical labels"
+
+
+def test_proof_reports_a_real_difference_in_distinct_scrapes(tmp_path):
+    m, job, opts = _pods_migration(tmp_path)
+    m = copy.deepcopy(m)
+    ep = ep_of(m)
+    # without the rewrite to the annotation's port, each declared port is a scrape of its own
+    ep["relabelings"] = [r for r in ep["relabelings"] if r.get("targetLabel") != "__address__"]
+    p = prove(m, job, opts)
+    assert not p.equivalent
+    assert [x["__address__"] for x in p.only_before] == ["10.1.0.5:9100"]
+    assert sorted(x["__address__"] for x in p.only_after) == ["10.1.0.5:8080", "10.1.0.5:9090"]
+    assert p.summary() == "pods: 1 target(s) only before, 2 only after, 0 with changed labels"
 
 
 def test_compare_shows_no_url_credential():

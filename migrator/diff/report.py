@@ -7,14 +7,15 @@ JSON schema ``migrator.diff/v1`` (keys always present, in this order)::
       "old": [str], "new": [str],                 # the inputs ("cluster" for --from-cluster)
       "targets_compared": bool,                   # an inventory or a cluster was given
       "pairs": [{"old": str, "new": [str], "paired_by": "name"|"mapping"|"map"|"overlap"}],
-      "only_old": [{"job", "origin", "targets": int|null, "examples": [url]}],
+      "only_old": [{"job", "origin", "targets": int|null, "distinct_targets"?: int, "examples": [url]}],
       "only_new": [ same ],
       "jobs": [{"old", "new", "paired_by", "changed": bool, "compared_as_plain_yaml": bool,
                 "fields": [{"path", "change": "added"|"removed"|"changed", "old"?, "new"?}],
                 "rules": [{"section", "change": "inserted"|"removed"|"moved"|"changed",
                            "old_index", "new_index", "old"?, "new"?, "fields"?}],
                 "warnings": [str]}],
-      "targets": null | [{"old", "new": [str], "paired_by", "old_targets", "new_targets", "common",
+      "targets": null | [{"old", "new": [str], "paired_by", "old_targets", "new_targets",  # kept targets
+                          "old_distinct_targets", "new_distinct_targets", "common",  # distinct scrapes
                           "relabelled", "only_old": [url], "only_new": [url],
                           "labels": [{"label", "change", "targets", "examples": [{"target", "old", "new"}]}],
                           "errors": [str], "objects": {url: "pod ns/name"},  # behind only_old/only_new
@@ -27,6 +28,9 @@ JSON schema ``migrator.diff/v1`` (keys always present, in this order)::
 
 Secret values, and the userinfo of every URL shown (migrator.redact), appear only as ``<redacted>``. Rules in "old"/"new" are normalised (defaults filled).
 Compared target labels: those without a ``__`` prefix, plus ``__scrape_interval__`` and ``__scrape_timeout__``.
+Compared targets: what Prometheus scrapes, one per distinct final label set of a job (kept targets that
+Prometheus merges count once: migrator.identity.scraped); "common", "only_old", "only_new" and the label
+counts are in those distinct scrapes, "old_targets"/"new_targets" count every kept target.
 "jobs" is empty with --targets-only; "targets" is null without an inventory or cluster.
 """
 
@@ -221,6 +225,16 @@ def _label_lines(t: TargetDiff) -> list[str]:
     return out
 
 
+def _kept_count(o: dict) -> str:
+    """``3 target(s)``, or ``3 target(s) (2 distinct scrape(s))`` when Prometheus merges some."""
+    n, d = o.get("targets"), o.get("distinct_targets", o.get("targets"))
+    return f"{n} target(s)" + (f" ({d} distinct scrape(s))" if d != n else "")
+
+
+def _kept_cell(o: dict) -> str:
+    return "—" if o.get("targets") is None else _kept_count(o)
+
+
 def _obj(t: TargetDiff, url: str) -> str:
     return f": {t.objects[url]}" if url in t.objects else ""
 
@@ -250,7 +264,7 @@ def summary_lines(rep: DiffReport) -> list[str]:
         verb = "no longer scraped" if side == "OLD" else "newly scraped"
         for o in items:
             n = o.get("targets")
-            out.append(f"job: {o['job']} only in {side}" + (f": {n} target(s) {verb}" if n is not None else ""))
+            out.append(f"job: {o['job']} only in {side}" + (f": {_kept_count(o)} {verb}" if n is not None else ""))
     return out
 
 
@@ -323,7 +337,7 @@ def _plan_lines(rep: DiffReport) -> list[str]:
             what = ""
             if o.get("targets") is not None:
                 verb = "no longer scraped" if side == "OLD" else "newly scraped"
-                what = f": {o['targets']} target(s) {verb}" + \
+                what = f": {_kept_count(o)} {verb}" + \
                     (f", e.g. {', '.join(o['examples'])}" if o.get("examples") else "")
             lines.append(f"{mark} job {o['job']} only in {side} ({o.get('origin') or '?'}){what}")
     if rep.only_old or rep.only_new:
@@ -382,9 +396,9 @@ def render_markdown(rep: DiffReport) -> str:
             tcell = "—" if t is None else (t.summary().split(": ", 2)[-1])
             out.append(f"| `{p.old}` | {', '.join(f'`{n}`' for n in p.new)} | {p.how} | {cfg} | {tcell} |")
         for o in rep.only_old:
-            out.append(f"| `{o['job']}` | — | | removed | {o.get('targets', '—')} target(s) |")
+            out.append(f"| `{o['job']}` | — | | removed | {_kept_cell(o)} |")
         for o in rep.only_new:
-            out.append(f"| — | `{o['job']}` | | added | {o.get('targets', '—')} target(s) |")
+            out.append(f"| — | `{o['job']}` | | added | {_kept_cell(o)} |")
         out.append("")
     out += ["<details><summary>Plan</summary>", "", "```diff"]
     out += [line.replace("```", "'''") for line in plan_lines(rep)]

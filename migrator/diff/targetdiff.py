@@ -1,7 +1,9 @@
 """What two setups scrape, compared target by target.
 
 Pure: two lists of migrator.targets.JobResult and the job pairing in; per pair, targets only in OLD,
-only in NEW, and label changes on the targets both scrape, out. Targets are matched by their identity
+only in NEW, and label changes on the targets both scrape, out. Compared is what Prometheus scrapes: of each
+job's kept targets, one per distinct final label set (migrator.identity.scraped: the targets Prometheus
+merges count once); the kept and distinct counts of each side are reported. Targets are matched by their identity
 (migrator.identity, shared with migrate's proof): the URL Prometheus actually calls, then the compared
 labels -- every label a series gets (no ``__`` prefix) plus ``__scrape_interval__`` and
 ``__scrape_timeout__``. Targets are shown by that URL with any credential in it redacted.
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migrator.diff.configdiff import JobPair
-from migrator.identity import ScrapeKey, TargetId, compared_labels, match_targets, target_id
+from migrator.identity import ScrapeKey, TargetId, compared_labels, match_targets, scraped, target_id
 from migrator.redact import redact_value
 from migrator.targets import JobResult
 
@@ -43,8 +45,10 @@ class TargetDiff:
     old: str
     new: list[str]
     how: str
-    old_targets: int = 0
+    old_targets: int = 0                                   # kept targets (every discovered one)
     new_targets: int = 0
+    old_distinct: int = 0                                  # distinct scrapes among them: what is compared
+    new_distinct: int = 0
     only_old: list[str] = field(default_factory=list)       # scrape URLs
     only_new: list[str] = field(default_factory=list)
     common: int = 0
@@ -65,6 +69,16 @@ class TargetDiff:
     def changed(self) -> bool:
         return self.targets_changed or self.labels_changed
 
+    @property
+    def merged(self) -> bool:
+        """Prometheus merges some kept targets of a side into one scrape."""
+        return (self.old_targets, self.new_targets) != (self.old_distinct, self.new_distinct)
+
+    def counts(self) -> str:
+        """``OLD 12 kept, 5 distinct scrape(s); NEW 5 kept, 5 distinct scrape(s)``"""
+        return "; ".join(f"{side} {n} kept, {d} distinct scrape(s)" for side, n, d in
+                         (("OLD", self.old_targets, self.old_distinct), ("NEW", self.new_targets, self.new_distinct)))
+
     def summary(self) -> str:
         """``job: envoy-stats -> podMonitor/... on 6 targets: ...``"""
         head = f"job: {self.old} -> {', '.join(self.new)}"
@@ -78,11 +92,15 @@ class TargetDiff:
             parts.append(f"{len(self.only_new)} only in NEW")
         if not parts:
             parts.append("no targets on either side")
+        if self.merged:
+            parts.append(f"({self.counts()})")
         return f"{head}: " + "; ".join(parts)
 
     def to_json(self) -> dict:
         return {"old": self.old, "new": list(self.new), "paired_by": self.how,
-                "old_targets": self.old_targets, "new_targets": self.new_targets, "common": self.common,
+                "old_targets": self.old_targets, "new_targets": self.new_targets,
+                "old_distinct_targets": self.old_distinct, "new_distinct_targets": self.new_distinct,
+                "common": self.common,
                 "relabelled": self.relabelled, "only_old": self.only_old, "only_new": self.only_new,
                 "labels": [c.to_json() for c in self.labels], "errors": self.errors,
                 "objects": {u: self.objects[u] for u in self.only_old + self.only_new if u in self.objects},
@@ -103,6 +121,8 @@ class TargetDiff:
             text += f"; {len(self.only_old)} target(s) only in OLD"
         if self.only_new:
             text += f"; {len(self.only_new)} target(s) only in NEW"
+        if self.merged:
+            text += f" ({self.counts()})"
         return text
 
 
@@ -127,19 +147,23 @@ class _Scrape:
 
 
 def _scrapes(results: list[JobResult]) -> list[_Scrape]:
-    return [_Scrape(t.labels, (r.config or {}).get("params"), t.discovered) for r in results for t in r.kept]
+    """What the jobs scrape: each job's kept targets, those Prometheus merges once (identity.scraped)."""
+    return [_Scrape(t.labels, (r.config or {}).get("params"), t.discovered)
+            for r in results for t in scraped(r.kept, lambda t: t.labels)]
 
 
 def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
                  examples: int = EXAMPLES) -> TargetDiff:
-    """Compare the kept targets of OLD's job(s) with NEW's (a pair may have several NEW jobs)."""
+    """Compare what OLD's job(s) scrape with what NEW's do (a pair may have several NEW jobs): the distinct
+    scrapes of each job's kept targets, as Prometheus merges them."""
     result = TargetDiff(", ".join(r.job for r in old), [r.job for r in new], how)
     for side, rs in (("OLD", old), ("NEW", new)):
         for r in rs:
             if r.error:
                 result.errors.append(f"{side} job {r.job} could not be evaluated: {r.error}")
     a, b = _scrapes(old), _scrapes(new)
-    result.old_targets, result.new_targets = len(a), len(b)
+    result.old_targets, result.new_targets = (sum(len(r.kept) for r in rs) for rs in (old, new))
+    result.old_distinct, result.new_distinct = len(a), len(b)
     m = match_targets(a, b, lambda s: s.tid)
     for side, items in ((result.only_old, m.only_old), (result.only_new, m.only_new)):
         for s in items:
@@ -185,9 +209,10 @@ def kept_addresses(results: list[JobResult]) -> dict[str, set]:
 
 
 def only_side(r: JobResult) -> dict[str, Any]:
-    """A job only one side has: how many targets it keeps (and a few of them)."""
+    """A job only one side has: how many targets it keeps, how many distinct scrapes they make (and a few)."""
     urls = sorted(shown_url(s.tid.key) for s in _scrapes([r]))
-    out: dict[str, Any] = {"job": r.job, "targets": len(urls), "examples": list(dict.fromkeys(urls))[:EXAMPLES]}
+    out: dict[str, Any] = {"job": r.job, "targets": len(r.kept), "distinct_targets": len(urls),
+                           "examples": list(dict.fromkeys(urls))[:EXAMPLES]}
     if r.error:
         out["error"] = r.error
     return out

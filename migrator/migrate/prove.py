@@ -2,7 +2,8 @@
 
 Before: the raw job through migrator.targets.evaluate_job. After: the resources rendered in portable mode
 (credentials inlined from the migration's own Secrets, so no mount is needed) and every rendered job
-evaluated the same way. Compared: the multisets of the kept targets' identities (migrator.identity: the URL
+evaluated the same way. Compared: what Prometheus scrapes, the multisets of the identities of each job's
+distinct scrapes (kept targets with one final label set are one scrape: migrator.identity.scraped; the URL
 Prometheus scrapes, and the labels the series get plus __scrape_interval__ / __scrape_timeout__).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migrator.identity import identity_labels, match_targets, target_id
+from migrator.identity import identity_labels, match_targets, scraped, target_id
 from migrator.migrate.core import JobMigration, MigrateOptions
 from migrator.redact import redact_data
 from migrator.scrapeconfig import Job
@@ -34,6 +35,22 @@ class Proof:
     witnesses: list = field(default_factory=list)
 
     @property
+    def distinct_before(self) -> int:
+        """The distinct scrapes the original job's kept targets make (what is compared)."""
+        return len(scrapes([self.before]))
+
+    @property
+    def distinct_after(self) -> int:
+        return len(scrapes(self.after))
+
+    def counts(self) -> str:
+        """``12 target(s) before (5 distinct scrape(s)), 5 after`` (distinct counts only when some merge)."""
+        n_b, n_a = len(self.before.kept), sum(len(a.kept) for a in self.after)
+        d_b, d_a = self.distinct_before, self.distinct_after
+        return (f"{n_b} target(s) before" + (f" ({d_b} distinct scrape(s))" if d_b != n_b else "")
+                + f", {n_a} after" + (f" ({d_a} distinct scrape(s))" if d_a != n_a else ""))
+
+    @property
     def proven(self) -> bool:
         """Identical on at least one target: a proof of something."""
         return self.equivalent and bool(self.before.kept)
@@ -51,19 +68,26 @@ class Proof:
             return f"{self.job_name}: not proven ({self.note})"
         if self.note:
             return f"{self.job_name}: no proof ({self.note})"
-        n = len(self.before.kept)
+        n, d = len(self.before.kept), self.distinct_before
         if self.equivalent:
-            return f"{self.job_name}: {n} target(s), identical labels"
+            return f"{self.job_name}: {n} target(s)" + (f" ({d} distinct scrape(s))" if d != n else "") + \
+                ", identical labels"
         return (f"{self.job_name}: {len(self.only_before)} target(s) only before, {len(self.only_after)} only "
                 f"after, {len(self.changed)} with changed labels")
 
 
+def scrapes(results: list[JobResult]) -> list[tuple[dict, object]]:
+    """(final labels, job params) of what the jobs scrape: each job's kept targets, those Prometheus merges
+    (one final label set) once."""
+    return [(t.labels, (r.config or {}).get("params")) for r in results for t in scraped(r.kept, lambda t: t.labels)]
+
+
 def compare(before: list[JobResult], after: list[JobResult]
             ) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
-    """Targets only before, only after, and scraped on both sides with other labels (each shown by its
-    identity labels, any URL credential in them redacted: the proof goes into the migrate report)."""
-    def kept(results: list[JobResult]) -> list[tuple[dict, object]]:
-        return [(t.labels, (r.config or {}).get("params")) for r in results for t in r.kept]
+    """Scrapes only before, only after, and made on both sides with other labels (each shown by its
+    identity labels, any URL credential in them redacted: the proof goes into the migrate report). Compared
+    is what Prometheus scrapes (``scrapes``), not every discovered target."""
+    kept = scrapes
 
     def shown(item: tuple[dict, object]) -> dict:
         return redact_data(identity_labels(item[0]))
