@@ -503,19 +503,10 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
 
 
 def _cluster_kinds(jobs: list[LoadedJob]) -> list[str]:
-    """What ``--cluster`` lists: the kinds Prometheus's own discovery lists (what its usual RBAC allows),
-    plus Namespace, ReplicaSet or Job only for a job whose ``attach_metadata`` asks for them (as
-    Prometheus: Prometheus's service account may not list those, and need not)."""
-    kinds = ["Pod", "Service", "Endpoints", "EndpointSlice", "Node", "Ingress"]
-    extra = {"namespace": "Namespace", "deployment": "ReplicaSet", "job": "Job", "cronjob": "Job"}
-    for job in jobs:
-        sds = (job.config or {}).get("kubernetes_sd_configs") if isinstance(job.config, dict) else None
-        for sd in sds if isinstance(sds, list) else ():
-            am = sd.get("attach_metadata") if isinstance(sd, dict) else None
-            for key, kind in extra.items():
-                if isinstance(am, dict) and am.get(key) and kind not in kinds:
-                    kinds.append(kind)
-    return kinds
+    """What ``--cluster`` lists for these jobs (discovery.needs.cluster_kinds: one decision for every command)."""
+    from migrator.discovery.needs import cluster_kinds
+
+    return cluster_kinds(job.config for job in jobs)
 
 
 def _targets_run(jobs: list[LoadedJob], inv, *, version, own_namespace, global_config, monitors, output,

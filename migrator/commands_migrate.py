@@ -376,10 +376,12 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
         with progress_bar("loading inventory") as cb:
             inv = load_inventory(inventory, progress=cb)
     elif cluster:
+        from migrator.discovery.needs import cluster_kinds
         from migrator.inventory import load_cluster
 
-        with progress_bar("listing cluster objects", unit="kinds") as cb:
-            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
+        with progress_bar("listing cluster objects", unit="kinds") as cb:  # what the jobs' discovery lists
+            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb,
+                               kinds=cluster_kinds(j.config for j in parsed.jobs))
         if not operator_version:
             from migrator.inventory import kube_api_client
             from migrator.schemas import cluster_operator_version

@@ -127,7 +127,9 @@ def _read_mapping(path: str) -> dict[str, list[str]]:
 
 
 def _load_inventory(inventory: Optional[list[str]], cluster: bool, kubeconfig: Optional[str],
-                    context: Optional[str]) -> Any:
+                    context: Optional[str], jobs: tuple = ()) -> Any:
+    """The inventory, or the cluster's objects: the kinds the JOBS' discovery lists (discovery.needs.cluster_kinds,
+    as ``targets --cluster``)."""
     if inventory:
         from migrator.inventory import load_inventory
 
@@ -136,9 +138,10 @@ def _load_inventory(inventory: Optional[list[str]], cluster: bool, kubeconfig: O
             print(f"inventory: {note}", file=sys.stderr)
         return inv
     if cluster:
+        from migrator.discovery.needs import cluster_kinds
         from migrator.inventory import load_cluster
 
-        return load_cluster(kubeconfig=kubeconfig, context=context)
+        return load_cluster(kubeconfig=kubeconfig, context=context, kinds=cluster_kinds(j.config for j in jobs))
     return None
 
 
@@ -196,7 +199,7 @@ def run_diff(old: list[str], new: list[str], *, inventory: Optional[list[str]] =
                  own_namespace=own_namespace)
         b = Side("NEW", new, prometheus=new_prometheus, prometheus_version=prometheus_version,
                  operator_compatible=operator_compatible, key=key, own_namespace=own_namespace)
-        inv = _load_inventory(inventory, cluster, kubeconfig, context)
+        inv = _load_inventory(inventory, cluster, kubeconfig, context, (*a.jobs, *b.jobs))
         rep = build_report(a, b, inv, maps=pairs_given, mapping=mapped, targets_only=targets_only, fail_on=fail_on,
                            old_label=old_label, new_label=list(new))
     if output == "json":
