@@ -52,6 +52,8 @@ class JobResult:
     config: dict = field(default_factory=dict, repr=False)
     #: distinct scrapes among the kept targets (identity.merged_targets), once computed
     distinct: Optional[int] = field(default=None, repr=False, compare=False)
+    #: labelmaps where Prometheus 2.43+ picks a value at random (relabel.random_pick.RandomPick)
+    random_picks: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def kept(self) -> list[Target]:
@@ -251,6 +253,10 @@ def _evaluate_job(job: dict, origin: str, inventory: Any, opts: EvalOptions) -> 
                 result.targets.append(Target(r.discovered, r.labels, r.dropped_by, r.reason, r.steps))
     except ConfigError as err:
         result.error = err.message
+        return result
+    from migrator.relabel.random_pick import random_picks
+
+    result.random_picks = random_picks(groups, result.targets, rules)
     return result
 
 
@@ -303,6 +309,7 @@ def findings(results: list[JobResult], inventory=None) -> list[str]:
             continue
         for w in present_rule_without_regex(r.config):
             out.append(f"job {r.job}: {w}")
+        out += [p.message(r.job) for p in r.random_picks]
         kept = r.kept
         if not kept:
             missing = missing_kinds(r.config, inventory)
@@ -426,6 +433,7 @@ def slim(r: JobResult) -> JobResult:
                    for t in r.targets if t.labels is None]
     out = JobResult(r.job, r.origin, kept + dropped, r.error, r.warnings, r.config)
     out.distinct = r.distinct
+    out.random_picks = r.random_picks
     return out
 
 
