@@ -162,6 +162,8 @@ class Inventory:
         self.objects: dict[str, dict[tuple[str, str], dict]] = {k: {} for k in KINDS}
         self.skipped: dict[str, int] = {}
         self.replaced = 0
+        #: changes with every object added: what discovery computed from an older state is stale
+        self.generation = 0
         self._by_ns: dict[str, dict[str, list[dict]]] | None = None
         self._notes: list[str] = []
 
@@ -203,6 +205,7 @@ class Inventory:
             self.replaced += 1
         store[key] = obj
         self._by_ns = None
+        self.generation += 1
         return True
 
     def _skip(self, kind: str) -> None:
@@ -219,6 +222,7 @@ class Inventory:
         self.replaced += other.replaced
         self._notes.extend(other._notes)
         self._by_ns = None
+        self.generation += 1
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> dict | None:

@@ -13,7 +13,7 @@ import gc
 import glob
 import json
 import os
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
@@ -179,6 +179,54 @@ def _text(doc: Any, path: tuple, value: Any) -> str:
     return literal if literal is not None else ("" if value is None else str(value))
 
 
+class _RecentDiscoveries:
+    """The last few discovery results of the process, for the callers that evaluate jobs one by one without
+    an SDCache (migrate's proof: each job before and after; diff: both sides; why; lint): identical
+    ``kubernetes_sd_configs`` blocks over the same, unchanged inventory are discovered once. Bounded by
+    entries and by targets held, so memory stays that of a few discoveries."""
+
+    MAX_ENTRIES = 6
+    MAX_TARGETS = 400_000
+
+    def __init__(self) -> None:
+        self._entries: "OrderedDict[tuple, tuple[Any, list, int]]" = OrderedDict()
+
+    @staticmethod
+    def key(inventory: Any, sd_key: str, opts: EvalOptions) -> Optional[tuple]:
+        generation = getattr(inventory, "generation", None)
+        if generation is None:
+            return None
+        return (id(inventory), generation, sd_key, opts.own_namespace, str(opts.version))
+
+    def get(self, key: tuple, inventory: Any) -> Optional[list]:
+        found = self._entries.get(key)
+        if found is None or found[0]() is not inventory:
+            return None
+        self._entries.move_to_end(key)
+        return found[1]
+
+    def put(self, key: tuple, inventory: Any, groups: list) -> None:
+        import weakref
+
+        size = sum(len(g.targets) for g in groups)
+        if size > self.MAX_TARGETS:
+            return
+        try:
+            ref = weakref.ref(inventory)
+        except TypeError:
+            return
+        self._entries[key] = (ref, groups, size)
+        while len(self._entries) > self.MAX_ENTRIES or \
+                sum(e[2] for e in self._entries.values()) > self.MAX_TARGETS:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+RECENT_DISCOVERIES = _RecentDiscoveries()
+
+
 def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Group]:
     from migrator.discovery import discover
 
@@ -186,6 +234,11 @@ def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Grou
     for i, sd in enumerate(job.get("kubernetes_sd_configs") or []):
         key = SDCache.key(sd)
         cached = opts.sd_cache.take(key) if opts.sd_cache is not None else None
+        if cached is not None:
+            out.extend(cached)
+            continue
+        recent = RECENT_DISCOVERIES.key(inventory, key, opts) if opts.sd_cache is None else None
+        cached = RECENT_DISCOVERIES.get(recent, inventory) if recent is not None else None
         if cached is not None:
             out.extend(cached)
             continue
@@ -197,6 +250,8 @@ def kubernetes_groups(job: dict, inventory: Any, opts: EvalOptions) -> list[Grou
         converted = [Group(g.source, g.targets, g.labels) for g in groups]
         if opts.sd_cache is not None:
             opts.sd_cache.put(key, converted)
+        elif recent is not None:
+            RECENT_DISCOVERIES.put(recent, inventory, converted)
         out.extend(converted)
     return out
 

@@ -164,3 +164,32 @@ def test_alias_bomb_still_refused():
         for p, c in zip("abcdef", "bcdefg"))
     with pytest.raises(InputError, match="alias"):
         inventory._yaml_documents(bomb, "bomb.yaml")
+
+
+# -- discovery shared by callers that evaluate job by job (migrate's proof, diff, why, lint) --------------
+
+def test_identical_discovery_blocks_are_discovered_once_until_the_inventory_changes(monkeypatch):
+    import migrator.discovery as discovery
+    from migrator.inventory import Inventory
+
+    calls = []
+    real = discovery.discover
+    monkeypatch.setattr(discovery, "discover", lambda *a, **k: calls.append(1) or real(*a, **k))
+    core.RECENT_DISCOVERIES.clear()
+    pod = {"kind": "Pod", "metadata": {"name": "a", "namespace": "n"}, "status": {"podIP": "10.0.0.1"},
+           "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}}
+    inv = Inventory.from_objects([pod])
+    job = {"job_name": "j", "kubernetes_sd_configs": [{"role": "pod"}]}
+    other = {"job_name": "k", "kubernetes_sd_configs": [{"role": "pod"}],
+             "relabel_configs": [{"action": "drop", "regex": ".*", "source_labels": ["__address__"]}]}
+    opts = core.EvalOptions()
+    a = core.evaluate_job(job, "a", inv, opts)
+    b = core.evaluate_job(other, "b", inv, opts)
+    assert len(calls) == 1 and len(a.kept) == 1 and len(b.dropped) == 1
+    core.evaluate_job(job, "a", inv, core.EvalOptions(own_namespace="n"))  # another own namespace: not shared
+    assert len(calls) == 2
+    inv.add(dict(pod, metadata={"name": "b", "namespace": "n"}))
+    assert len(core.evaluate_job(job, "a", inv, opts).kept) == 2  # the inventory changed: discovered anew
+    assert len(calls) == 3
+    core.evaluate_job(job, "a", Inventory.from_objects([pod]), opts)  # an equal but other inventory
+    assert len(calls) == 4
