@@ -112,3 +112,18 @@ def test_random_picks_unit():
     drop = parse_rules([{"action": "drop", "regex": ".*"}, {"action": "labelmap", "regex": "(a|b)",
                                                             "replacement": "z"}], version="3.5.3")
     assert target_picks(start, [{"a", "b", "c"}], drop) == []
+
+
+def test_diff_reports_it_as_a_finding_of_its_own(tmp_path):
+    (tmp_path / "c.yml").write_text(STATIC, encoding="utf-8")
+    r = run_cli("diff", str(tmp_path / "c.yml"), str(tmp_path / "c.yml"), "--inventory",
+                str(_inventory(tmp_path)), "--output", "json")
+    assert r.code == 0, r.stderr
+    found = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "labelmap-random"]
+    assert len(found) == 1 and "label \"z\"" in found[0]["message"]
+
+
+def _inventory(tmp_path):
+    path = tmp_path / "inv.yaml"
+    path.write_text(POD_INVENTORY, encoding="utf-8")
+    return path

@@ -164,7 +164,8 @@ def all_findings(*, jobs: list[dict], monitors: list[dict] = (), cr: Optional[di
         from migrator.targets import findings as target_findings
 
         code = {"address(es) scraped by several jobs": "duplicate-scrape", "has no regex": "present-without-regex",
-                "targets kept": "empty-job", "identical to another": "identical-targets"}
+                "targets kept": "empty-job", "identical to another": "identical-targets",
+                "at random": "labelmap-random"}
         for text in target_findings(results, inventory):
             c = next((v for k, v in code.items() if k in text), "targets")
             out.append(Finding(WARNING, c, text))
