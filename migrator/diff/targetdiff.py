@@ -92,9 +92,7 @@ class TargetDiff:
             parts.append(f"{len(self.only_new)} only in NEW")
         if not parts:
             parts.append("no targets on either side")
-        if self.merged:
-            parts.append(f"({self.counts()})")
-        return f"{head}: " + "; ".join(parts)
+        return f"{head}: " + "; ".join(parts) + (f" ({self.counts()})" if self.merged else "")
 
     def to_json(self) -> dict:
         return {"old": self.old, "new": list(self.new), "paired_by": self.how,
