@@ -37,7 +37,7 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
         context: Optional[str], prometheus: Optional[list[str]], prometheus_version: Optional[str],
         own_namespace: Optional[str], key: Optional[str], output: str, out: Optional[str], force: bool) -> int:
     from migrator.render import AssetStore
-    from migrator.scrapeconfig import NoScrapeConfig, locate_jobs, read_jobs
+    from migrator.scrapeconfig import read_jobs, split_documents
     from migrator.targets import EvalOptions
     from migrator.validate import duplicate_objects, validate_monitor
     from migrator.version import Version
@@ -50,20 +50,7 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
         raise InputError("'-' (stdin) can be given only once")
     if inventory and cluster:
         raise InputError("give --inventory or --cluster, not both", field="--cluster")
-    raw_docs, object_docs = [], []
-    for doc in load_documents(inputs):
-        d = doc.data
-        if isinstance(d, dict) and isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str):
-            if d["kind"] in ("Secret", "ConfigMap"):
-                try:
-                    locate_jobs(doc, key=key)
-                    raw_docs.append(doc)
-                    continue
-                except NoScrapeConfig:
-                    pass
-            object_docs.append(doc)
-        else:
-            raw_docs.append(doc)
+    raw_docs, object_docs, _ = split_documents(load_documents(inputs), key=key)
     objs = classify(object_docs)
     for line in objs.skipped_summary():
         _warn(line)
