@@ -35,6 +35,12 @@ def _api_base(api_version: str) -> str:
     return "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
 
 
+
+def _meta(obj) -> dict:
+    """An object's metadata; a mangled object (the fuzz suite serves those) has none, as the server sees it."""
+    md = obj.get("metadata") if isinstance(obj, dict) else None
+    return md if isinstance(md, dict) else {}
+
 class FakeKube:
     def __init__(self, objects: Iterable[dict] = (), *, refuse: dict[str, int] | None = None,
                  page_size: int = 1000, default_empty: bool = True):
@@ -98,10 +104,10 @@ class FakeKube:
         plural_name = rest[0]
         items = self._collection(base, plural_name)
         if namespace is not None:
-            items = [o for o in items if (o.get("metadata") or {}).get("namespace", "default") == namespace]
+            items = [o for o in items if _meta(o).get("namespace", "default") == namespace]
         if len(rest) == 2:
             for o in items:
-                if (o.get("metadata") or {}).get("name") == rest[1]:
+                if _meta(o).get("name") == rest[1]:
                     return 200, o
             return self._status(404, f'{plural_name} "{rest[1]}" not found')
         if not items and not self.default_empty and not self._collection(base, plural_name):
