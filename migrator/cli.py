@@ -111,7 +111,9 @@ def guarded() -> Iterator[None]:
     except Exception as err:  # noqa: BLE001 - anything else is a bug in migrator
         if DEBUG:
             traceback.print_exc()
-        msg = " ".join(str(err).split())
+        from migrator.redact import redact_value
+
+        msg = redact_value(" ".join(str(err).split()))  # a bug's message may quote input: no URL userinfo
         if len(msg) > 300:
             msg = msg[:300] + "..."
         typer.echo(f"internal error: {type(err).__name__}: {msg}" if msg

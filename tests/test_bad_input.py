@@ -249,6 +249,19 @@ def test_a_bug_is_an_internal_error_exit_3_without_traceback(monkeypatch):
     assert "Traceback" not in r.stderr + r.stdout
 
 
+def test_a_bugs_message_shows_no_url_userinfo(monkeypatch):
+    """A bug's message may quote input: the one line it prints hides URL credentials."""
+    import migrator.commands
+
+    def boom(**_kwargs):
+        raise ValueError("cannot use http://user:S3CRETPW@proxy:3128 here")
+
+    monkeypatch.setattr(migrator.commands, "validate", boom)
+    r = run_cli("validate", MONITORS)
+    assert r.code == 3 and r.stderr.startswith("internal error: ValueError: cannot use http://")
+    assert "S3CRETPW" not in r.stderr
+
+
 def test_debug_shows_the_traceback_of_a_bug(monkeypatch):
     _inject_bug(monkeypatch)
     r = run_cli("--debug", "validate", MONITORS)
