@@ -8,7 +8,7 @@ import textwrap
 import pytest
 import yaml
 
-from cli_util import run_cli
+from cli_util import SECRET, SERVICE_MONITOR_WITH_AUTH, run_cli
 
 POD_MONITOR = textwrap.dedent("""\
     apiVersion: monitoring.coreos.com/v1
@@ -30,39 +30,6 @@ POD_MONITOR = textwrap.dedent("""\
         path: /stats/prometheus
         interval: 15s
     """)
-
-SERVICE_MONITOR_WITH_AUTH = textwrap.dedent("""\
-    apiVersion: monitoring.coreos.com/v1
-    kind: ServiceMonitor
-    metadata:
-      name: app
-      namespace: shop
-    spec:
-      selector:
-        matchLabels:
-          app: shop
-      endpoints:
-      - port: metrics
-        basicAuth:
-          username:
-            name: app-auth
-            key: user
-          password:
-            name: app-auth
-            key: pass
-    """)
-
-SECRET = textwrap.dedent("""\
-    apiVersion: v1
-    kind: Secret
-    metadata:
-      name: app-auth
-      namespace: shop
-    stringData:
-      user: scraper
-      pass: s3cr3t-value
-    """)
-
 
 def write(tmp_path, name, text):
     p = tmp_path / name

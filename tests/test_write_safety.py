@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli_util import run_cli
+from cli_util import SECRET, SERVICE_MONITOR_WITH_AUTH, run_cli
 from migrator import writers
 from migrator.errors import InputError
 
@@ -48,27 +48,6 @@ WITH_CREDENTIALS = textwrap.dedent("""\
       - role: pod
     """)
 
-SERVICE_MONITOR_WITH_AUTH = textwrap.dedent("""\
-    apiVersion: monitoring.coreos.com/v1
-    kind: ServiceMonitor
-    metadata:
-      name: app
-      namespace: shop
-    spec:
-      selector:
-        matchLabels:
-          app: shop
-      endpoints:
-      - port: metrics
-        basicAuth:
-          username:
-            name: app-auth
-            key: user
-          password:
-            name: app-auth
-            key: pass
-    """)
-
 POD_MONITOR = textwrap.dedent("""\
     apiVersion: monitoring.coreos.com/v1
     kind: PodMonitor
@@ -80,18 +59,6 @@ POD_MONITOR = textwrap.dedent("""\
       podMetricsEndpoints:
       - port: http-envoy-prom
     """)
-
-SECRET = textwrap.dedent("""\
-    apiVersion: v1
-    kind: Secret
-    metadata:
-      name: app-auth
-      namespace: shop
-    stringData:
-      user: scraper
-      pass: s3cr3t-value
-    """)
-
 
 def write(path: Path, text: str) -> str:
     path.write_text(text)
