@@ -71,7 +71,10 @@ class Side:
     def origin(self, name: str) -> str:
         return next((j.origin for j in self.jobs if j.name == name), "")
 
-    def evaluate(self, inventory: Any) -> list:
+    def evaluate(self, inventory: Any, sd_cache: Any = None, twins: Optional[dict[str, Any]] = None) -> list:
+        """Every job's JobResult (targets.evaluate_job). sd_cache: discovery shared with other evaluations of
+        the same semantics (semantics()); twins: job name -> the result of an identical job evaluated elsewhere
+        (evaluate_sides), taken with this side's origin instead of evaluating the job again."""
         from migrator import targets as core
 
         results = []
@@ -80,10 +83,67 @@ class Side:
                 results.append(core.JobResult(j.name, j.origin, config=j.config,
                                               error="not Prometheus's dialect: not evaluated"))
                 continue
+            twin = (twins or {}).get(j.name)
+            if twin is not None:
+                results.append(core.JobResult(twin.job, j.origin, targets=list(twin.targets), error=twin.error,
+                                              warnings=list(twin.warnings), config=j.config,
+                                              distinct=twin.distinct, random_picks=list(twin.random_picks)))
+                continue
             opts = core.EvalOptions(version=self.version, own_namespace=self.own_ns or "default",
-                                    base_dir=self.bases.get(j.name, "."), global_config=self.global_config)
+                                    base_dir=self.bases.get(j.name, "."), global_config=self.global_config,
+                                    sd_cache=sd_cache)
             results.append(core.evaluate_job(j.config, j.origin, inventory, opts))
         return results
+
+    def semantics(self) -> tuple:
+        """What, besides a job and the inventory, decides its discovery (targets.RECENT_DISCOVERIES' key)."""
+        return self.own_ns or "default", str(self.version)
+
+
+def _identical(x: Any, y: Any) -> bool:
+    """Equal and of the same types all the way down, mapping keys in the same order (``1 == True`` and
+    ``{a, b} == {b, a}`` for Python, not here)."""
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, dict):
+        return len(x) == len(y) and all(_identical(ka, kb) and _identical(va, vb)
+                                        for (ka, va), (kb, vb) in zip(x.items(), y.items()))
+    if isinstance(x, (list, tuple)):
+        return len(x) == len(y) and all(_identical(va, vb) for va, vb in zip(x, y))
+    return bool(x == y)
+
+
+def same_evaluation(a: Side, ja: JobInput, b: Side, jb: JobInput) -> bool:
+    """Whether evaluate_job gives OLD's job JA and NEW's job JB the same result over one inventory: the same
+    config, global config and semantics, and, where file_sd_configs read files, the same base directory."""
+    if ja.plain or jb.plain or a.semantics() != b.semantics():
+        return False
+    try:
+        if not (_identical(ja.config, jb.config) and _identical(a.global_config, b.global_config)):
+            return False
+    except RecursionError:
+        return False
+    return not ja.config.get("file_sd_configs") or a.bases.get(ja.name, ".") == b.bases.get(jb.name, ".")
+
+
+def evaluate_sides(a: Side, b: Side, inventory: Any) -> tuple[list, list]:
+    """Both sides' results (Side.evaluate), the work shared between them: each distinct kubernetes_sd_configs
+    block of both sides is discovered once (one targets.SDCache per semantics), and a NEW job identical to
+    OLD's job of its name (same_evaluation) is not evaluated again: its result is OLD's targets, NEW's origin."""
+    from migrator import targets as core
+
+    olds = {j.name: j for j in a.jobs}
+    twin_names = {j.name for j in b.jobs if j.name in olds and same_evaluation(a, olds[j.name], b, j)}
+    configs: dict[tuple, list[dict]] = {}
+    for side, jobs in ((a, a.jobs), (b, [j for j in b.jobs if j.name not in twin_names])):
+        configs.setdefault(side.semantics(), []).extend(j.config for j in jobs if not j.plain)
+    caches = {sem: core.SDCache(cs) for sem, cs in configs.items()}
+    old_results = a.evaluate(inventory, caches[a.semantics()])
+    twins = {j.name: r for j, r in zip(a.jobs, old_results) if j.name in twin_names}
+    new_results = b.evaluate(inventory, caches.get(b.semantics()), twins)
+    return old_results, new_results
 
 
 def _find_cr(paths: list[str], prometheus: Optional[str]) -> Optional[dict]:
@@ -236,7 +296,7 @@ def build_report(a: Side, b: Side, inv: Any, *, maps: list[tuple[str, str]] = ()
     rep.notes = list(pairing.notes)
     old_results = new_results = None
     if inv is not None:
-        old_results, new_results = a.evaluate(inv), b.evaluate(inv)
+        old_results, new_results = evaluate_sides(a, b, inv)
         if not maps and not mapping and pairing.only_old and pairing.only_new:
             made = pair_by_overlap(pairing, kept_addresses(old_results), kept_addresses(new_results))
             if made:
