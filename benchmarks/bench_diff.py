@@ -172,7 +172,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     for tag in ("targets-old", "targets-new"):
         run, calls, size = runs[tag]
         print(fmt(f"migrator targets {'OLD' if tag.endswith('old') else 'NEW'} --output json", run,
-                  f"{size / 1e6:.0f} MB JSON, {len(calls)} discover calls" + ("  <- larger side" if tag == larger else "")))
+                  f"{size / 1e6:.0f} MB JSON, {len(calls)} discover calls"
+                  + ("  <- larger side" if tag == larger else "")))
     print(fmt("migrator diff OLD NEW --output json", drun,
               f"exit {drun.code}, {dout.stat().st_size / 1e3:.0f} kB JSON, {len(dcalls)} discover calls"))
     print(f"  diff: {len(report.get('pairs', []))} pairs, {len(report.get('only_old', []))} only in OLD, "

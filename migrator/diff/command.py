@@ -12,8 +12,8 @@ import tempfile
 from dataclasses import replace
 from typing import Any, Optional
 
-from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, mapping_from_report, pair_by_overlap,
-                                      pair_jobs, parse_map)
+from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, identical, mapping_from_report,
+                                      pair_by_overlap, pair_jobs, parse_map)
 from migrator.diff.findings import WARNING, Finding, all_findings
 from migrator.diff.report import DiffReport, render_json, render_markdown, render_text
 from migrator.diff.targetdiff import diff_all, kept_addresses, only_side
@@ -100,28 +100,13 @@ class Side:
         return self.own_ns or "default", str(self.version)
 
 
-def _identical(x: Any, y: Any) -> bool:
-    """Equal and of the same types all the way down, mapping keys in the same order (``1 == True`` and
-    ``{a, b} == {b, a}`` for Python, not here)."""
-    if x is y:
-        return True
-    if type(x) is not type(y):
-        return False
-    if isinstance(x, dict):
-        return len(x) == len(y) and all(_identical(ka, kb) and _identical(va, vb)
-                                        for (ka, va), (kb, vb) in zip(x.items(), y.items()))
-    if isinstance(x, (list, tuple)):
-        return len(x) == len(y) and all(_identical(va, vb) for va, vb in zip(x, y))
-    return bool(x == y)
-
-
 def same_evaluation(a: Side, ja: JobInput, b: Side, jb: JobInput) -> bool:
     """Whether evaluate_job gives OLD's job JA and NEW's job JB the same result over one inventory: the same
     config, global config and semantics, and, where file_sd_configs read files, the same base directory."""
     if ja.plain or jb.plain or a.semantics() != b.semantics():
         return False
     try:
-        if not (_identical(ja.config, jb.config) and _identical(a.global_config, b.global_config)):
+        if not (identical(ja.config, jb.config) and identical(a.global_config, b.global_config)):
             return False
     except RecursionError:
         return False
@@ -283,10 +268,20 @@ def _has_prometheus(paths: list[str]) -> bool:
     return any(isinstance(d.data, dict) and d.data.get("kind") == "Prometheus" for d in load_documents(paths))
 
 
-def build_report(a: Side, b: Side, inv: Any, *, maps: list[tuple[str, str]] = (),
-                 mapping: Optional[dict[str, list[str]]] = None, targets_only: bool = False,
-                 fail_on: list[str] = (), old_label: Optional[list[str]] = None,
-                 new_label: Optional[list[str]] = None) -> DiffReport:
+def build_report(a: Side, b: Side, inv: Any, **kw: Any) -> DiffReport:
+    """The report (_build_report), with the cyclic GC paused: both sides' targets and their scrapes are millions
+    of acyclic objects, which its full collections would rescan again and again (as targets._gc_paused does
+    for `targets`)."""
+    from migrator.targets import _gc_paused
+
+    with _gc_paused():
+        return _build_report(a, b, inv, **kw)
+
+
+def _build_report(a: Side, b: Side, inv: Any, *, maps: list[tuple[str, str]] = (),
+                  mapping: Optional[dict[str, list[str]]] = None, targets_only: bool = False,
+                  fail_on: list[str] = (), old_label: Optional[list[str]] = None,
+                  new_label: Optional[list[str]] = None) -> DiffReport:
     from migrator.commands import _monitor_findings
     from migrator.targets import present_rule_without_regex
 

@@ -115,6 +115,21 @@ class JobDiff:
 # Pairing
 
 
+def identical(x: Any, y: Any) -> bool:
+    """Equal and of the same types all the way down, mapping keys in the same order (``1 == True`` and
+    ``{a, b} == {b, a}`` for Python, not here)."""
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, dict):
+        return len(x) == len(y) and all(identical(ka, kb) and identical(va, vb)
+                                        for (ka, va), (kb, vb) in zip(x.items(), y.items()))
+    if isinstance(x, (list, tuple)):
+        return len(x) == len(y) and all(identical(va, vb) for va, vb in zip(x, y))
+    return bool(x == y)
+
+
 def parse_map(text: str) -> tuple[str, str]:
     """``OLD=NEW`` (a job name may hold '/', not '=' before the split point: the first '=' splits)."""
     old, sep, new = text.partition("=")

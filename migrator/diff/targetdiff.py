@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrator.diff.configdiff import JobPair
-from migrator.identity import ScrapeKey, TargetId, compared_labels, match_targets, scraped, target_id
+from migrator.diff.configdiff import JobPair, identical
+from migrator.identity import Matching, ScrapeKey, TargetId, compared_labels, match_targets, scraped, target_id
 from migrator.redact import redact_value
 from migrator.targets import JobResult
 
@@ -150,6 +150,20 @@ def _scrapes(results: list[JobResult]) -> list[_Scrape]:
             for r in results for t in scraped(r.kept, lambda t: t.labels)]
 
 
+def _same_targets(old: list[JobResult], new: list[JobResult]) -> bool:
+    """NEW's results hold OLD's very Target objects, in order, with identical params: they scrape the same
+    (diff's evaluate_sides gives a job identical on both sides OLD's targets instead of evaluating it again)."""
+    return len(old) == len(new) and all(
+        len(ra.targets) == len(rb.targets) and all(ta is tb for ta, tb in zip(ra.targets, rb.targets))
+        and identical((ra.config or {}).get("params"), (rb.config or {}).get("params")) for ra, rb in zip(old, new))
+
+
+def _matched_with_itself(items: list[_Scrape]) -> Matching:
+    """What match_targets(items, items) gives: every item paired with itself (identical targets pair first, in
+    order), nothing only on one side."""
+    return Matching(pairs=[(s, s) for s in items], ids={id(s): s.tid for s in items})
+
+
 def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
                  examples: int = EXAMPLES) -> TargetDiff:
     """Compare what OLD's job(s) scrape with what NEW's do (a pair may have several NEW jobs): the distinct
@@ -159,10 +173,11 @@ def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
         for r in rs:
             if r.error:
                 result.errors.append(f"{side} job {r.job} could not be evaluated: {r.error}")
-    a, b = _scrapes(old), _scrapes(new)
+    a = _scrapes(old)
+    b = a if _same_targets(old, new) else _scrapes(new)
     result.old_targets, result.new_targets = (sum(len(r.kept) for r in rs) for rs in (old, new))
     result.old_distinct, result.new_distinct = len(a), len(b)
-    m = match_targets(a, b, lambda s: s.tid)
+    m = _matched_with_itself(a) if b is a else match_targets(a, b, lambda s: s.tid)
     for side, items in ((result.only_old, m.only_old), (result.only_new, m.only_new)):
         for s in items:
             url = shown_url(s.tid.key)
