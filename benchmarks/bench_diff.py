@@ -19,6 +19,8 @@
    more JSON) in wall and in CPU, PASS/MISS against issue 13's 1.5x, and the discover calls: the diff
    must discover each distinct ``kubernetes_sd_configs`` block of both sides once (the union of what the
    two targets runs discovered).
+5. Unless --skip-every-job: the upper bound, OLD against OLD with a label added to every job (NEW-ALL: no job
+   identical on both sides, so every job of both sides is evaluated; discovery still shared).
 
 --profile also runs the diff under cProfile and prints its hotspots.
 """
@@ -106,6 +108,18 @@ def build_new(old_config: Path, new_dir: Path) -> list[str]:
     return [str(j["job_name"]) for j in out]
 
 
+def build_every_job_edited(old_config: Path, path: Path) -> int:
+    """NEW-ALL: OLD with a ``cluster`` label added to every job (no job left identical: the upper bound)."""
+    import yaml
+
+    doc = yaml.safe_load(old_config.read_text(encoding="utf-8"))
+    for j in doc["scrape_configs"]:
+        j["relabel_configs"] = list(j.get("relabel_configs") or []) + [
+            {"target_label": "cluster", "replacement": "prod-eu-west-1"}]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, width=10_000), encoding="utf-8")
+    return len(doc["scrape_configs"])
+
+
 def run_cli(args: list[str], workdir: Path, tag: str, profile: bool = False) -> tuple[Run, list[str]]:
     counts = workdir / f"{tag}.discover.json"
     prof = workdir / f"{tag}.prof" if profile else ""
@@ -165,6 +179,13 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     drun, dcalls = run_cli(["diff", str(old), str(new), "--inventory", str(inv), "--output", "json", "-o", str(dout),
                             "--force"], workdir, "diff")
     report = json.loads(dout.read_text())
+    every = None
+    if not args.skip_every_job:
+        every_config = workdir / "every-job-edited.yml"
+        build_every_job_edited(old, every_config)
+        eout = workdir / "diff-every-job.json"
+        every = run_cli(["diff", str(old), str(every_config), "--inventory", str(inv), "--output", "json", "-o",
+                         str(eout), "--force"], workdir, "diff-every-job")
 
     larger = max(("targets-old", "targets-new"), key=lambda t: runs[t][2])
     base = runs[larger][0]
@@ -176,6 +197,9 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
                   + ("  <- larger side" if tag == larger else "")))
     print(fmt("migrator diff OLD NEW --output json", drun,
               f"exit {drun.code}, {dout.stat().st_size / 1e3:.0f} kB JSON, {len(dcalls)} discover calls"))
+    if every:
+        print(fmt("migrator diff OLD NEW-ALL --output json", every[0],
+                  f"exit {every[0].code}, every job edited (upper bound), {len(every[1])} discover calls"))
     print(f"  diff: {len(report.get('pairs', []))} pairs, {len(report.get('only_old', []))} only in OLD, "
           f"{len(report.get('only_new', []))} only in NEW; targets changed in "
           f"{sum(1 for t in report.get('targets', []) if t.get('changed'))} pair(s)")
@@ -191,7 +215,10 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
             (f"diff CPU {drun.cpu:.1f} s = {ratio_cpu:.2f}x targets of the larger side ({base.cpu:.1f} s; "
              f"goal <= {RATIO_GOAL}x)", ratio_cpu <= RATIO_GOAL),
             (f"discovery: {len(dcalls)} discover calls for {len(distinct)} distinct kubernetes_sd_configs blocks "
-             f"over both sides ({repeated} repeated)", ok_disc)):
+             f"over both sides ({repeated} repeated)", ok_disc),
+            *(((f"upper bound, every job edited (nothing identical to skip): diff CPU {every[0].cpu:.1f} s = "
+                f"{every[0].cpu / base.cpu:.2f}x, wall {every[0].wall / base.wall:.2f}x targets of the larger side; "
+                f"{len(every[1])} discover calls", every[0].cpu <= RATIO_GOAL * base.cpu),) if every else ())):
         print(f"    {'PASS' if ok else 'MISS'}  {text}")
     if args.profile:
         prof_out = workdir / "diff-profile.json"
@@ -210,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="write the files here and keep them (an inventory already there "
                                                   "is reused)")
     ap.add_argument("--profile", action="store_true", help="also run the diff under cProfile")
+    ap.add_argument("--skip-every-job", action="store_true",
+                    help="skip the upper-bound diff (OLD against OLD with every job edited)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-diff-") as tmp:
         workdir = Path(args.keep) if args.keep else Path(tmp)
