@@ -23,7 +23,6 @@ import gc
 import io
 import json
 import os
-import re
 from typing import Any, Callable, Iterable, Iterator
 
 import yaml
@@ -371,70 +370,11 @@ def _check_aliases(root: yaml.Node, name: str) -> None:
     size(root)
 
 
-try:  # a YAML parser in Rust: about 8x libyaml's loader on kubectl output (used only where exact, below)
-    import yaml_rs as _yaml_rs
-except ImportError:  # pragma: no cover - a dependency, but stay usable without it
-    _yaml_rs = None
-
-# Where yaml_rs (YAML 1.2 core schema) could read a text differently from PyYAML's safe loader (YAML 1.1),
-# or accept what libyaml refuses, the libyaml loader reads it. kubectl's output has none of these (go-yaml
-# quotes every string a YAML 1.1 reader would not take as a string, and writes no anchor, tag, tab or flow
-# collection but {} and []). Every check errs on the side of the slow path (a match inside a quoted string
-# only costs time), and each starts with a literal, so that scanning hundreds of megabytes takes a second.
-_END = r"(?=[ ]*(?:\r?\n|\Z|#|:(?:[ ,\[\]{}]|\r?\n|\Z)|[,\]}]))"  # where a plain scalar can end
-_SAFE_NUMBER = r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*(?:[eE][-+][0-9]+)?)?" + _END  # read alike by both
-_NUMBER = (r"(?:[-+]?0[bxoBXO][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?"
-           r"(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?)" + _END  # YAML 1.1 or 1.2 numbers
-           + r"|[-+]?_|[0-9]{4}-[0-9][0-9]?-")  # and timestamps, digits after underscores
-#: after a value indicator: a flow collection with content, an anchor, alias or tag, or a number the two
-#: schemas may read apart (a decimal integer or a plain float is read alike)
-_VALUE = r" *(?:[\[{] *[^ \]}\r\n]|[&*!]|(?=[-+_.0-9])(?!" + _SAFE_NUMBER + r")" + _NUMBER + r")"
-_NOT_PORTABLE = (
-    re.compile(r": " + _VALUE), re.compile(r"- " + _VALUE),
-    # a line (key, next-line value, directive, complex or empty key, flow collection) starting with one
-    re.compile(r"\n *(?:[-+_0-9&*!%?:\[{](?<!\n-)(?<! -)|-[^- \r\n]|\.(?!\.\.[ \r\n]|\.\.\Z))"),
-    re.compile(r"\n(?:---|\.\.\.)[ ]*[^ \r\n#]"),  # content on a document marker line
-)
-_CONTROLS = tuple(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))
-_NON_ASCII = re.compile("[\x80-\x9f\ufeff\ufffe\uffff\u2028\u2029]")  # C1 controls, line breaks 1.2 lacks
-#: strings yaml_rs reads where PyYAML reads a boolean, a merge key or a value key
-_YAML11_WORDS = tuple(b'"%s"' % w.encode() for w in
-                      ("yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "<<", "="))
-#: a block scalar with no content ending a document: yaml_rs reads "\n" where libyaml reads ""
-_EMPTY_BLOCK_AT_END = re.compile(r"[|>][-+0-9]*[ ]*(?:#[^\n]*)?(?:\r?\n[ ]*)*\Z")
-_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)[ ]*(?:#[^\n]*)?\r?$", re.M)
-
-
-def _portable(text: str) -> bool:
-    if "\t" in text or any(c in text for c in _CONTROLS) or (not text.isascii() and _NON_ASCII.search(text)):
-        return False
-    head = "\n" + text[:4096]
-    return not any(p.search(head) or p.search(text) for p in _NOT_PORTABLE)
-
-
 def _portable_documents(text: str) -> list[Any] | None:
-    """The documents of a YAML text read by yaml_rs, when it reads them exactly as the libyaml loader
-    does; None otherwise (not portable, or an error for the libyaml path to report with its line)."""
-    if _yaml_rs is None or _orjson is None or not _portable(text):
-        return None
-    docs = []
-    try:
-        for piece in _DOCUMENT_MARKER.split(text):  # one document each: yaml_rs returns a list for several
-            if _EMPTY_BLOCK_AT_END.search(piece):
-                return None
-            if piece.strip():
-                doc = _yaml_rs.loads(piece, parse_datetime=False,
-                                     duplicate_key_policy=_yaml_rs.DuplicateKeyPolicy.LastWins)
-                if doc is not None:
-                    docs.append(doc)
-        # (parse_datetime would turn quoted strings into datetimes too; plain timestamps go the slow way)
-        # a key that is not a string, an integer beyond 64 bits: TypeError
-        encoded = _orjson.dumps(docs, option=_orjson.OPT_PASSTHROUGH_DATETIME)
-    except Exception:  # any refusal: libyaml says what and where
-        return None
-    if any(w in encoded for w in _YAML11_WORDS):
-        return None
-    return docs
+    """The documents of a YAML text read fast by yaml_rs where that is exact (see migrator.fastyaml)."""
+    from migrator import fastyaml
+
+    return fastyaml.documents(text)
 
 
 def _yaml_documents(text: str, name: str, report: Callable[[int], None] | None = None) -> list[Any]:
@@ -471,8 +411,8 @@ def parse_text(text: str, name: str, report: Callable[[int], None] | None = None
 
     ``report(chars_read)`` is called while a YAML text is parsed (the slow case).
     """
-    head = text.lstrip()[:1]
-    if head in ("{", "["):
+    head = text[:4096].lstrip()[:1]  # (not the whole text: a copy of hundreds of megabytes)
+    if head in ("{", "[") or (not head and text[:4096] != text and text.lstrip()[:1] in ("{", "[")):
         try:
             return _json_documents(text, name)
         except InputError as json_error:

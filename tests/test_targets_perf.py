@@ -125,9 +125,11 @@ def test_kubectl_output_takes_the_fast_path_and_reads_the_same():
     assert json.dumps(fast) == json.dumps(_slow(KUBECTL_YAML))  # same values, types and key order
     two = KUBECTL_YAML + "---\n" + KUBECTL_YAML + "...\n"
     assert inventory._portable_documents(two) == _slow(two)
-    quoted = KUBECTL_YAML.replace("  labels:", '  note: "yes"\n    labels:')  # a string yaml_rs reads alike,
-    assert inventory._portable_documents(quoted) is None                      # but it cannot tell: slow
-    assert inventory._yaml_documents(quoted, "x") == _slow(quoted)
+    quoted = KUBECTL_YAML.replace("  labels:", '  note: "yes"\n    labels:')  # quoted: a string for both
+    assert inventory._portable_documents(quoted) == _slow(quoted)
+    plain = KUBECTL_YAML.replace("  labels:", '  note: yes\n    labels:')  # plain: a boolean for libyaml
+    assert inventory._portable_documents(plain) is None
+    assert inventory._yaml_documents(plain, "x") == _slow(plain)
 
 
 @pytest.mark.parametrize("value", ["yes", "off", "0755", "0X1F", "1_000", "_1", "1:20", "1e3", "1.0e3", "0b101",
