@@ -654,7 +654,9 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
 
     Read-only, paginated list calls (``limit``/``continue``) across all namespaces.
     Without kubeconfig and context, the default kubeconfig is used, then the in-cluster
-    service account. ``progress(kinds_done, kinds_total)`` is called after each kind.
+    service account. ``progress(kinds_done, kinds_total)`` is called after each kind, and
+    ``progress(kinds_done, kinds_total, what)`` after each page (``what``: ``Pod 12,500 of 50,000``, the
+    total as the API server estimates it in ``remainingItemCount``).
     401/403/404 answers and connection failures raise InputError.
     """
     api_client, where = kube_api_client(kubeconfig, context)
@@ -676,10 +678,17 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
     try:
         for i, (kind, api_name, method) in enumerate(calls):
             api = getattr(client, api_name)(api_client)
-            for item in _list_all(getattr(api, method), kind, where, ApiException):
-                if isinstance(item, dict):
-                    item.setdefault("kind", kind)
-                inv.add(item, kind)
+            read = 0
+            for items, remaining in _list_pages(getattr(api, method), kind, where, ApiException):
+                for item in items:
+                    if isinstance(item, dict):
+                        item.setdefault("kind", kind)
+                    inv.add(item, kind)
+                read += len(items)
+                if progress and remaining:
+                    progress(i, total, f"{kind} {read:,} of {read + remaining:,}")
+                elif progress:
+                    progress(i, total, f"{kind} {read:,}")
             if progress:
                 progress(i + 1, total)
     finally:
@@ -692,9 +701,13 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None,
     return inv
 
 
-def _list_all(list_fn: Callable[..., Any], kind: str, where: str, api_exception: type) -> Iterator[Any]:
-    """Items of a paginated list call, as API JSON (camelCase), following ``continue`` tokens."""
+def _list_pages(list_fn: Callable[..., Any], kind: str, where: str,
+                api_exception: type) -> Iterator[tuple[list[Any], int]]:
+    """The pages of a paginated list call, following ``continue`` tokens: (items as API JSON (camelCase),
+    the server's count of the items still to come, 0 when it gives none). Each page's body is parsed from
+    its bytes and dropped once its items are taken: no second copy of the objects."""
     token: str | None = None
+    loads = _orjson.loads if _orjson is not None else json.loads
     while True:
         kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False,
                                   "_request_timeout": REQUEST_TIMEOUT}
@@ -708,13 +721,23 @@ def _list_all(list_fn: Callable[..., Any], kind: str, where: str, api_exception:
         except Exception as exc:  # urllib3 connection errors, timeouts, TLS failures
             raise _api_error(exc, kind, where) from None
         try:
-            body = json.loads(raw)
-        except (ValueError, TypeError):
+            try:
+                body = loads(raw)
+            except ValueError:  # orjson refuses what the json module reads (an integer beyond 64 bits)
+                body = json.loads(raw)
+        except (ValueError, TypeError, RecursionError):
             raise InputError(f"the API server answered the {kind} list with something that is not JSON",
                              file=where) from None
+        del raw
         if not isinstance(body, dict):
             raise InputError(f"unexpected answer to the {kind} list call", file=where)
-        yield from body.get("items") or ()
-        token = (body.get("metadata") or {}).get("continue") or None
+        meta = body.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        items = body.get("items") or []
+        if not isinstance(items, list):
+            raise InputError(f"unexpected answer to the {kind} list call (items is not a list)", file=where)
+        remaining = meta.get("remainingItemCount")
+        yield items, remaining if isinstance(remaining, int) and not isinstance(remaining, bool) and remaining > 0 else 0
+        token = meta.get("continue") or None
         if not token:
             return

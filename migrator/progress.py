@@ -6,7 +6,8 @@ import contextlib
 import sys
 from typing import Callable, Iterator, Optional
 
-Callback = Callable[[int, int], None]
+#: ``callback(done, total)``, or ``callback(done, total, what)`` to say what is being done now
+Callback = Callable[..., None]
 
 
 @contextlib.contextmanager
@@ -24,7 +25,10 @@ def progress_bar(description: str, *, unit: str = "bytes") -> Iterator[Optional[
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
+        def update(done: int, total: int, what: str | None = None) -> None:
+            if what is None:
+                bar.update(task, completed=done, total=total or None)
+            else:
+                bar.update(task, completed=done, total=total or None, description=f"{description}: {what}")
 
         yield update

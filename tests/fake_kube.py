@@ -121,6 +121,7 @@ class FakeKube:
         meta: dict[str, Any] = {"resourceVersion": "1"}
         if page * size < len(items):
             meta["continue"] = f"page{page + 1}"
+            meta["remainingItemCount"] = len(items) - page * size  # as the API server says it
         kind = str(items[0].get("kind")) if items else "Object"
         return 200, {"kind": f"{kind}List", "apiVersion": "v1", "metadata": meta, "items": chunk}
 

@@ -127,7 +127,7 @@ def test_load_cluster_paginates(tmp_path):
     api = _FakeAPI()
     try:
         steps = []
-        inv = load_cluster(api.kubeconfig(tmp_path), progress=lambda d, t: steps.append((d, t)))
+        inv = load_cluster(api.kubeconfig(tmp_path), progress=lambda d, t, *what: steps.append((d, t, *what)))
     finally:
         api.close()
     assert [n for _, n in inv.objects["Pod"]] == ["a", "b"]
@@ -135,6 +135,10 @@ def test_load_cluster_paginates(tmp_path):
     assert any("continue=page2" in r for r in api.requests)
     assert all("limit=" in r for r in api.requests)
     assert steps[0] == (0, 11) and steps[-1] == (11, 11)
+    # every page is reported as it arrives, with the server's estimate of what is left
+    pod = [s[2] for s in steps if len(s) == 3 and s[2].startswith("Pod")]
+    assert pod == ["Pod 1 of 2", "Pod 2"]
+    assert len([s for s in steps if len(s) == 2]) == 12  # and every kind when it is done
 
 
 @pytest.mark.parametrize("path,code,message", [
