@@ -9,10 +9,12 @@ Two loaders fill it:
 
 * ``load_inventory(paths)``: files of ``kubectl get ... -A -o yaml`` or
   ``-o json`` output (a ``kind: List``), multi-document YAML, several files,
-  ``-`` for stdin. JSON is read with the json module, YAML with the libyaml C
-  loader (fast enough for tens of thousands of pods).
+  ``-`` for stdin. JSON is read with orjson; YAML with yaml_rs where it reads
+  exactly as PyYAML's libyaml loader does (kubectl's output: migrator.fastyaml),
+  with the libyaml loader otherwise.
 * ``load_cluster(kubeconfig, context)``: read-only, paginated list calls
-  against a live cluster with the official kubernetes client.
+  against a live cluster with the official kubernetes client, each page's
+  items added as it arrives.
 
 These loaders are the only I/O of the discovery simulator.
 """
