@@ -27,6 +27,9 @@
 Heavy work runs in child processes so that each peak RSS is that process's own (a child forked
 from a large parent inherits the parent's high-water mark in ru_maxrss).
 --profile also runs the command under cProfile and prints the top hotspots.
+Unless --skip-yaml: the same inventory written as ``kubectl get -A -o yaml`` lays it out (block style, sorted
+keys, ambiguous strings quoted; PyYAML's emitter, kept in the --keep directory for the next run), and
+``load_inventory`` of the JSON and of the YAML file, each in a fresh child process: goal YAML <= 2x JSON (issue 13).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ ISTIO_MONITORS = ROOT / "samples" / "istio" / "monitors.yaml"
 PODS_JOB = "kubernetes-pods"
 LEGACY_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 RELABEL_TARGET_US = 2.0
+YAML_RATIO_GOAL = 2.0
 TRACE_SAMPLE_PER_JOB = 300
 
 
@@ -457,6 +461,45 @@ WALL_RATIO_GOAL = 0.8
 RSS_LIMIT_MB = 3_000
 
 
+def write_yaml(json_path: str, yaml_path: str) -> None:
+    """The JSON inventory as ``kubectl get -o yaml`` lays it out: block style, keys sorted, every string a
+    YAML 1.1 reader would not take as a string quoted, long strings folded at 80 columns."""
+    import orjson
+    import yaml
+
+    with open(json_path, "rb") as fh:
+        doc = orjson.loads(fh.read())
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    tmp = yaml_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        yaml.dump(doc, fh, Dumper=dumper, default_flow_style=False, sort_keys=True)
+    os.replace(tmp, yaml_path)
+
+
+def yaml_load(workdir: Path, inv: Path) -> Optional[tuple[Run, Run, bool]]:
+    """load_inventory of the JSON and of the YAML inventory, each in a fresh child: (json, yaml, same); the
+    runs' wall and CPU are those of load_inventory itself (the child's start and imports left out; CPU with
+    the fork's), the peak RSS the child's."""
+    ypath = workdir / "inventory.yaml"
+    if not ypath.exists() or ypath.stat().st_mtime < inv.stat().st_mtime:
+        w = run_measured([sys.executable, __file__, "--_yaml", str(inv), str(ypath)])
+        if w.code:
+            print(w.stderr, file=sys.stderr)
+            return None
+        print(f"  inventory as YAML: {ypath.stat().st_size / 1e6:.0f} MB, written in {w.wall:.0f} s")
+    runs = []
+    for path in (inv, ypath):
+        out = workdir / f"load-{path.suffix[1:]}.out"
+        r = run_measured([sys.executable, __file__, "--_load", str(path)], stdout_path=str(out))
+        if r.code:
+            print(r.stderr, file=sys.stderr)
+            return None
+        got = json.loads(out.read_text())
+        r.wall, r.cpu = got["wall"], got["cpu"]
+        runs.append((r, got["summary"]))
+    return runs[0][0], runs[1][0], runs[0][1] == runs[1][1]
+
+
 def fmt_row(stage: str, wall: Optional[float], cpu: Optional[float], rss: Optional[float]) -> str:
     def f(x, spec):
         return format(x, spec) if x is not None else "-"
@@ -489,7 +532,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--what-if", action="store_true",
                     help="also run the command with orjson for dump_json and the cyclic GC off (patched at run "
                          "time) and check its output is byte-identical")
+    ap.add_argument("--skip-yaml", action="store_true", help="no YAML inventory load comparison")
     ap.add_argument("--_stages", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--_yaml", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--_load", nargs=1, help=argparse.SUPPRESS)
     ap.add_argument("--_compare", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -499,6 +545,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args._compare:
         print(json.dumps(compare_child(*args._compare)))
+        return 0
+    if args._yaml:
+        write_yaml(*args._yaml)
+        return 0
+    if args._load:
+        from migrator.inventory import load_inventory
+
+        def cpu() -> float:
+            me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+        t0, c0 = time.perf_counter(), cpu()
+        summary = load_inventory(args._load).summary()
+        print(json.dumps({"summary": summary, "wall": time.perf_counter() - t0, "cpu": cpu() - c0}))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="bench-targets-") as tmp:
@@ -577,6 +637,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
         prom_timeout = timeout
 
     wif = what_if(config, inv, workdir, out) if args.what_if else None
+    yml = None if args.skip_yaml else yaml_load(workdir, inv)
 
     # report
     print()
@@ -597,6 +658,10 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     if prom:
         print(fmt_row(f"promtool check service-discovery {PODS_JOB} (--timeout={prom_timeout:g}s)",
                       prom.wall, prom.cpu, prom.rss_mb))
+    if yml:
+        print(fmt_row("load_inventory, JSON (in a child process)", yml[0].wall, yml[0].cpu, yml[0].rss_mb))
+        print(fmt_row("load_inventory, YAML (in a child; CPU with its fork's)", yml[1].wall, yml[1].cpu,
+                      yml[1].rss_mb) + f"  (same objects: {yml[2]})")
     print(f"\n  targets: {stages['targets']:,} discovered over {len(stages['per_job'])} jobs, "
           f"{sum(j['kept'] for j in stages['per_job']):,} kept; JSON {stages['json_chars'] / 1e6:.0f} MB")
     for j in stages["per_job"]:
@@ -655,6 +720,11 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     verdicts.append((f"migrator peak RSS {cli.rss_mb:.0f} MB < {RSS_LIMIT_MB:,} MB", cli.rss_mb < RSS_LIMIT_MB))
     verdicts.append((f"relabel {us_rule:.2f} us <= {RELABEL_TARGET_US:g} us per rule evaluated per target",
                      us_rule <= RELABEL_TARGET_US))
+    if yml:
+        j, y, same = yml
+        verdicts.append((f"YAML inventory load wall {y.wall:.2f} s = {y.wall / j.wall:.2f}x JSON's {j.wall:.2f} s "
+                         f"(CPU {y.cpu:.2f} s = {y.cpu / j.cpu:.2f}x; goal <= {YAML_RATIO_GOAL:g}x)",
+                         y.wall <= YAML_RATIO_GOAL * j.wall and same))
     for text, ok in verdicts:
         print(f"    {'PASS' if ok else 'MISS'}  {text}")
     if cmp_ and (cmp_["only_ours"] or cmp_["only_promtool"] or cmp_["results"] < cmp_["expected"]):

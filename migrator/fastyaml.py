@@ -85,7 +85,7 @@ _EMPTY_BLOCK_AT_END = re2.compile(r"[|>][-+0-9]* *(?:#[^\n]*)?(?:\r?\n *)*\z", _
 _NOT_AN_ITEM = re2.compile(r"\n(?:[^ \-\r\n]|-[^ \r\n])", _OPTIONS)  # a line at column 0 that is no item
 
 #: A single document at least this long that is a ``kind: List`` is parsed in two processes.
-PARALLEL_MIN_CHARS = 16 << 20
+PARALLEL_MIN_CHARS = 4 << 20
 #: The share of the items the parent parses; the child parses the rest and also encodes it as JSON,
 #: which the parent decodes.
 PARENT_SHARE = 0.5
