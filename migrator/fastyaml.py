@@ -155,16 +155,18 @@ def documents(text: str) -> list[Any] | None:
     pieces = _pieces(text, scan)
     if pieces is None:
         return None
+    # where to cut a big List for two processes (the scan's offsets are the whole text's)
+    cuts = [_list_cut(piece, scan if len(pieces) == 1 else None)
+            if len(piece) >= PARALLEL_MIN_CHARS and _can_fork() else None for piece in pieces]
+    del scan  # (as large as the text)
     docs = []
     try:
-        if len(pieces) > 1:
-            scan = None  # (offsets of the whole text only)
-        for piece in pieces:
+        for piece, cut in zip(pieces, cuts):
             if _ends_with_empty_block(piece):
                 return None
             if not piece or piece.isspace():
                 continue
-            doc = _parallel_list(piece, scan) if len(piece) >= PARALLEL_MIN_CHARS else None
+            doc = None if cut is None else _parallel_list(piece, cut)
             if doc is None:
                 doc = _loads(piece)
                 _checked(doc)
@@ -206,20 +208,21 @@ def _list_cut(piece: str, scan: bytes | str | None = None) -> int | None:
     return None if cut == -1 else cut
 
 
-def _list_split(piece: str, cut: int) -> tuple[str, str]:
-    """(head, tail) of a List cut at ``cut``: two YAML mappings, the tail holding the items after the cut
-    under its own ``items:`` key, and the keys after ``items``."""
-    return piece[:cut + 1], "items:\n" + piece[cut + 1:]
+def _list_head(piece: str, cut: int) -> str:
+    """The part of a List before ``cut``: a YAML mapping with the items before the cut."""
+    return piece[:cut + 1]
 
 
-def _parallel_list(piece: str, scan: bytes | str | None = None) -> Any:
-    """A big List parsed in two processes, or None (then it is parsed in one). Raises what yaml_rs or
-    the check raise for the parent's half; a failure of the child's half also gives None."""
-    if not _can_fork():
-        return None
-    cut = _list_cut(piece, scan)
-    if cut is None:
-        return None
+def _list_tail(piece: str, cut: int) -> str:
+    """The part of a List after ``cut``: a YAML mapping with the items after the cut under its own
+    ``items:`` key, and the keys after ``items``."""
+    return "items:\n" + piece[cut + 1:]
+
+
+def _parallel_list(piece: str, cut: int) -> Any:
+    """A big List cut at ``cut`` (see _list_cut) parsed in two processes, or None (then it is parsed in
+    one). Raises what yaml_rs or the check raise for the parent's half; a failure of the child's half
+    also gives None."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse the tail, send it as JSON, exit without running any of the parent's code
@@ -228,7 +231,7 @@ def _parallel_list(piece: str, scan: bytes | str | None = None) -> Any:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.close(read_fd)
-            data = _checked(_loads(_list_split(piece, cut)[1]))
+            data = _checked(_loads(_list_tail(piece, cut)))
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]
@@ -237,7 +240,7 @@ def _parallel_list(piece: str, scan: bytes | str | None = None) -> Any:
             os._exit(status)
     os.close(write_fd)
     try:
-        doc = _loads(piece[:cut + 1])
+        doc = _loads(_list_head(piece, cut))
         _checked(doc)
         with os.fdopen(read_fd, "rb") as pipe:
             read_fd = -1

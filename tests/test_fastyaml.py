@@ -201,7 +201,8 @@ def test_lists_not_laid_out_as_kubectl_writes_them_are_not_split():
     assert fastyaml._list_cut("items:\n  - a\n  - b\n") is None                      # indented items
     assert fastyaml._list_cut("items:\n- a\n- b\nitems:\n- c\n") is None            # two items keys
     text = "apiVersion: v1\nitems:\n- a\n- b\n- c\n- d\nkind: List\n"
-    head, tail = fastyaml._list_split(text, fastyaml._list_cut(text))
+    cut = fastyaml._list_cut(text)
+    head, tail = fastyaml._list_head(text, cut), fastyaml._list_tail(text, cut)
     assert yaml.safe_load(head)["items"] + yaml.safe_load(tail)["items"] == ["a", "b", "c", "d"]
     assert yaml.safe_load(head)["items"] and yaml.safe_load(tail)["items"]
     assert yaml.safe_load(tail)["kind"] == "List"
