@@ -212,3 +212,21 @@ def test_shared_targets_with_other_params_still_differ():
     # and the short cut gives what matching a separate evaluation gives
     again = core.evaluate_job(job, "new.yml:1", None, core.EvalOptions())
     assert diff_targets([old], [same]).to_json() == diff_targets([old], [again]).to_json()
+
+
+def test_merged_targets_counted_as_targets_counts_them(tmp_path, capsys):
+    """diff's scrapes set each result's distinct count, which targets.findings then uses: its findings are
+    those of results evaluated afresh (a job identical on both sides, and one only NEW has)."""
+    dup = {"job_name": "dup", "static_configs": [{"targets": ["a:1", "a:1", "b:1"]}]}
+    dup2 = {"job_name": "dup2", "static_configs": [{"targets": ["c:1", "c:1", "c:1", "d:1"]}]}
+    old = write(tmp_path / "old.yml", {"scrape_configs": [dup]})
+    new = write(tmp_path / "new.yml", {"scrape_configs": [dup, dup2]})
+    assert run_diff([old], [new], inventory=[INVENTORY], output="json") == 1
+    rep = json.loads(capsys.readouterr().out)
+    found = [f["message"] for f in rep["findings"] if f["code"] == "identical-targets"]
+    fresh = [core.evaluate_job(j, "", None, core.EvalOptions()) for j in (dup, dup2)]
+    assert all(r.distinct is None for r in fresh)
+    assert found == [w for w in core.findings(fresh) if "identical to another" in w] == [
+        "job dup: 1 target(s) identical to another one of the same job (Prometheus scrapes them once)",
+        "job dup2: 2 target(s) identical to another one of the same job (Prometheus scrapes them once)"]
+    assert [(o["job"], o["targets"], o["distinct_targets"]) for o in rep["only_new"]] == [("dup2", 4, 2)]

@@ -145,9 +145,15 @@ class _Scrape:
 
 
 def _scrapes(results: list[JobResult]) -> list[_Scrape]:
-    """What the jobs scrape: each job's kept targets, those Prometheus merges once (identity.scraped)."""
-    return [_Scrape(t.labels, (r.config or {}).get("params"), t.discovered)
-            for r in results for t in scraped(r.kept, lambda t: t.labels)]
+    """What the jobs scrape: each job's kept targets, those Prometheus merges once (identity.scraped). Each
+    result's ``distinct`` is set on the way (how many there are: what targets.findings would count again)."""
+    out = []
+    for r in results:
+        first = scraped(r.kept, lambda t: t.labels)
+        r.distinct = len(first)
+        params = (r.config or {}).get("params")
+        out += [_Scrape(t.labels, params, t.discovered) for t in first]
+    return out
 
 
 def _same_targets(old: list[JobResult], new: list[JobResult]) -> bool:
@@ -174,7 +180,12 @@ def diff_targets(old: list[JobResult], new: list[JobResult], how: str = "name",
             if r.error:
                 result.errors.append(f"{side} job {r.job} could not be evaluated: {r.error}")
     a = _scrapes(old)
-    b = a if _same_targets(old, new) else _scrapes(new)
+    if _same_targets(old, new):
+        b = a
+        for ra, rb in zip(old, new):
+            rb.distinct = ra.distinct
+    else:
+        b = _scrapes(new)
     result.old_targets, result.new_targets = (sum(len(r.kept) for r in rs) for rs in (old, new))
     result.old_distinct, result.new_distinct = len(a), len(b)
     m = _matched_with_itself(a) if b is a else match_targets(a, b, lambda s: s.tid)
