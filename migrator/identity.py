@@ -15,7 +15,8 @@ Prometheus merges into one scrape (``merged_targets``, ``scraped``): proofs and 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import compress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterable, NamedTuple, Optional, TypeVar
 
@@ -86,9 +87,10 @@ def compared_labels(labels: dict[str, str]) -> dict[str, str]:
 
 def identity_labels(labels: dict[str, str]) -> dict[str, str]:
     """The labels that tell targets apart, for showing one: compared labels plus those of the scrape key."""
-    return {k: v for k, v in labels.items()
-            if not k.startswith("__") or k in SCRAPE_SETTINGS or k in (SCHEME, ADDRESS, METRICS_PATH)
-            or k.startswith(PARAM_PREFIX)}
+    return {k: v for k, v in labels.items() if _is_identity_name(k)}
+
+
+T = TypeVar("T")
 
 
 class TargetId(NamedTuple):
@@ -105,32 +107,103 @@ def target_id(labels: dict[str, str], params: Any = None) -> TargetId:
 def scrape_pool_key(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """What a job's scrape pool keeps ONE target per (Prometheus scrape/scrape.go ``sync``, keyed by
     ``Target.hash``: the final label set and the scrape URL): the full final labels, ``__`` ones included
-    (``__meta_*`` are gone by then); the URL follows from them and the job's params."""
+    (``__meta_*`` are gone by then); the URL follows from them and the job's params. Sorted, for showing
+    and ordering; ``pool_key`` is the same key unordered, for grouping."""
     return tuple(sorted(labels.items()))
+
+
+def pool_key(labels: dict[str, str]) -> frozenset:
+    """``scrape_pool_key`` as a set, cheaper to build (no sort) and hash: two label sets have equal
+    pool keys exactly when their scrape pool keys are equal (a label set's names are unique, so it is
+    the set of its items). What ``merged_targets`` and ``first_scrapes`` group by."""
+    return frozenset(labels.items())
 
 
 def merged_targets(label_sets: Iterable[dict[str, str]]) -> tuple[int, list[Optional[int]]]:
     """(how many distinct scrapes a job's kept targets make, as Prometheus counts them; for each target,
     the index of the earlier one it merges into, or None when it is the first of its kind)."""
-    first: dict[tuple, int] = {}
+    first: dict[frozenset, int] = {}
     into: list[Optional[int]] = []
     for i, labels in enumerate(label_sets):
-        key = scrape_pool_key(labels)
+        key = pool_key(labels)
         into.append(first.get(key))
         first.setdefault(key, i)
     return len(first), into
 
 
-T = TypeVar("T")
+def first_scrapes(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> dict[frozenset, T]:
+    """``scraped`` keyed: pool key -> the first item of each scrape of one job, in order (what
+    ``merged_targets`` counts)."""
+    first: dict[frozenset, T] = {}
+    for x in items:
+        first.setdefault(pool_key(labels(x)), x)
+    return first
+
+
+def job_query(params: Any = None) -> Query:
+    """The query a job's ``params`` alone send (``query_values`` of a label set without ``__param_``
+    labels). Jobs with equal job queries send equal queries for every label set."""
+    return query_values({}, params)
+
+
+def _is_identity_name(name: str) -> bool:
+    return not name.startswith("__") or name in SCRAPE_SETTINGS or name in (SCHEME, ADDRESS, METRICS_PATH) \
+        or name.startswith(PARAM_PREFIX)
+
+
+_identity_names: dict[str, bool] = {}
+
+
+def identity_key(labels: dict[str, str]) -> frozenset:
+    """The items of ``identity_labels(labels)`` as a set, built without sorting (names classified once
+    each). Equal identity keys and equal ``job_query`` give equal ``target_id``: see ``same_scrapes``."""
+    known = _identity_names
+    if not labels.keys() <= known.keys():
+        if len(known) > 100_000:
+            known.clear()
+        for name in labels:
+            if name not in known:
+                known[name] = _is_identity_name(name)
+    keep = list(map(known.__getitem__, labels))
+    if all(keep):
+        return frozenset(labels.items())
+    return frozenset(compress(labels.items(), keep))
+
+
+def keyed_scrapes(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> list[tuple[frozenset, T]]:
+    """``scraped(items, labels)``, each item with its ``identity_key``. Targets with one pool key have one
+    identity key, so only targets sharing an identity key are looked at for merging (usually none)."""
+    keyed = [(identity_key(labels(x)), x) for x in items]
+    counts = Counter(k for k, _ in keyed)
+    if len(counts) == len(keyed):
+        return keyed
+    seen: set[frozenset] = set()
+    out = []
+    for k, x in keyed:
+        if counts[k] > 1:
+            pk = pool_key(labels(x))
+            if pk in seen:
+                continue
+            seen.add(pk)
+        out.append((k, x))
+    return out
+
+
+def same_scrapes(old: Iterable[tuple[frozenset, Query]], new: Iterable[tuple[frozenset, Query]]) -> bool:
+    """Whether two multisets of scrapes, each given as ``(identity_key(labels), job_query(params))``, are
+    equal. True means ``match_targets`` over them finds every target on both sides with the same identity
+    (nothing only on one side, nothing changed): equal keys give equal identities (the scrape key and the
+    compared labels are read from the identity labels and the job's query alone), paired one to one.
+    False says nothing (a target's identity does not depend on every identity label: ``__scheme__``
+    absent or ``http``): then ask ``match_targets``."""
+    return Counter(old) == Counter(new)
 
 
 def scraped(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> list[T]:
     """What one scrape pool (one job) scrapes of its kept targets ITEMS (``labels`` gives an item's final
     labels): the first of each set ``merged_targets`` merges, in order. ``diff`` and ``migrate``'s proof compare
     these, as Prometheus scrapes them, not every discovered target."""
-    items = list(items)
-    _, into = merged_targets(labels(x) for x in items)
-    return [x for x, j in zip(items, into) if j is None]
+    return list(first_scrapes(items, labels).values())
 
 
 @dataclass

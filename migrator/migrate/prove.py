@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migrator.identity import identity_labels, match_targets, scraped, target_id
+from migrator.identity import (identity_labels, job_query, keyed_scrapes, match_targets, merged_targets,
+                               same_scrapes, target_id)
 from migrator.migrate.core import JobMigration, MigrateOptions
 from migrator.redact import redact_data
 from migrator.scrapeconfig import Job
-from migrator.targets import EvalOptions, JobResult, evaluate_job
+from migrator.targets import EvalOptions, JobResult, _gc_paused, evaluate_job
 
 
 @dataclass
@@ -37,11 +38,11 @@ class Proof:
     @property
     def distinct_before(self) -> int:
         """The distinct scrapes the original job's kept targets make (what is compared)."""
-        return len(scrapes([self.before]))
+        return _distinct(self.before)
 
     @property
     def distinct_after(self) -> int:
-        return len(scrapes(self.after))
+        return sum(map(_distinct, self.after))
 
     def counts(self) -> str:
         """``12 target(s) before (5 distinct scrape(s)), 5 after`` (distinct counts only when some merge)."""
@@ -79,7 +80,27 @@ class Proof:
 def scrapes(results: list[JobResult]) -> list[tuple[dict, object]]:
     """(final labels, job params) of what the jobs scrape: each job's kept targets, those Prometheus merges
     (one final label set) once."""
-    return [(t.labels, (r.config or {}).get("params")) for r in results for t in scraped(r.kept, lambda t: t.labels)]
+    return [item for _, item in _keyed_scrapes(results)]
+
+
+def _distinct(r: JobResult) -> int:
+    """How many distinct scrapes the job makes (JobResult.distinct, computed once)."""
+    if r.distinct is None:
+        r.distinct = merged_targets(t.labels for t in r.kept)[0]
+    return r.distinct
+
+
+def _keyed_scrapes(results: list[JobResult]) -> list[tuple[tuple, tuple[dict, object]]]:
+    """``scrapes``, each with its cheap key ``(identity_key(labels), job_query(params))`` (identity.same_scrapes);
+    sets each result's ``distinct`` on the way."""
+    out = []
+    for r in results:
+        params = (r.config or {}).get("params")
+        query = job_query(params)
+        first = keyed_scrapes((t.labels for t in r.targets if t.labels is not None), lambda labels: labels)
+        r.distinct = len(first)
+        out += [((key, query), (labels, params)) for key, labels in first]
+    return out
 
 
 def compare(before: list[JobResult], after: list[JobResult]
@@ -87,12 +108,16 @@ def compare(before: list[JobResult], after: list[JobResult]
     """Scrapes only before, only after, and made on both sides with other labels (each shown by its
     identity labels, any URL credential in them redacted: the proof goes into the migrate report). Compared
     is what Prometheus scrapes (``scrapes``), not every discovered target."""
-    kept = scrapes
+    with _gc_paused():
+        old, new = _keyed_scrapes(before), _keyed_scrapes(after)
+        if same_scrapes((k for k, _ in old), (k for k, _ in new)):
+            return [], [], []  # what match_targets would find, without identifying every target
+        old, new = [item for _, item in old], [item for _, item in new]
 
     def shown(item: tuple[dict, object]) -> dict:
         return redact_data(identity_labels(item[0]))
 
-    m = match_targets(kept(before), kept(after), lambda item: target_id(*item))
+    m = match_targets(old, new, lambda item: target_id(*item))
     return ([shown(x) for x in m.only_old], [shown(x) for x in m.only_new],
             [(shown(x), shown(y)) for x, y in m.changed()])
 
