@@ -74,10 +74,13 @@ _NOT_PORTABLE_ALTERNATIVES = (
 )
 _NOT_PORTABLE = re2.compile("|".join(_NOT_PORTABLE_ALTERNATIVES), _OPTIONS)
 _MARKER = r"(?m:^(?:---|\.\.\.) *(?:#[^\n]*)?\r?$)"  # a document marker line
+#: infinity or not-a-number, which the JSON a forked parser sends back cannot carry (orjson writes null)
+_SPECIAL_FLOAT = r"\.(?:inf|Inf|INF|nan|NaN|NAN)"
 #: One pass finds both: a document marker (group 1) or what is not portable. No alternative that is not
 #: portable matches where a marker line starts or inside it (content after a marker starts before it, at
 #: the line break), so the leftmost match is the one that tells.
-_MARKER_OR_NOT_PORTABLE = re2.compile("(" + _MARKER + ")|" + "|".join(_NOT_PORTABLE_ALTERNATIVES), _OPTIONS)
+_MARKER_OR_NOT_PORTABLE = re2.compile("(" + _MARKER + ")|(" + _SPECIAL_FLOAT + ")|"
+                                      + "|".join(_NOT_PORTABLE_ALTERNATIVES), _OPTIONS)
 _NOT_PORTABLE_NON_ASCII = re2.compile(r"[\x{80}-\x{9f}\x{feff}\x{fffe}\x{ffff}\x{2028}\x{2029}]", _OPTIONS)
 #: a block scalar with no content ending a document: yaml_rs reads "\n" where libyaml reads ""
 _EMPTY_BLOCK_AT_END = re2.compile(r"[|>][-+0-9]* *(?:#[^\n]*)?(?:\r?\n *)*\z", _OPTIONS)
@@ -117,24 +120,28 @@ def _checked(doc: Any) -> bytes:
     return _orjson.dumps(doc)
 
 
-def _pieces(text: str, scan: bytes | str) -> list[str] | None:
-    """The documents of a stream, split at its marker lines (yaml_rs returns a list for several), or None
-    when the text is not portable."""
+def _pieces(text: str, scan: bytes | str) -> tuple[list[str], bool] | None:
+    """The documents of a stream, split at its marker lines (yaml_rs returns a list for several), and
+    whether it may hold an infinite or not-a-number float; None when the text is not portable."""
     cuts = []
+    special = False
     for m in _MARKER_OR_NOT_PORTABLE.finditer(scan):
-        if m.start(1) < 0:
+        if m.start(1) >= 0:
+            cuts.append((m.start(), m.end()))
+        elif m.start(2) >= 0:
+            special = True
+        else:
             return None
-        cuts.append((m.start(), m.end()))
     if not isinstance(scan, bytes) and _NOT_PORTABLE_NON_ASCII.search(text):
         return None
     if not cuts:
-        return [text]
+        return [text], special
     out, pos = [], 0
     for start, end in cuts:
         out.append(text[pos:start])
         pos = end
     out.append(text[pos:])
-    return out
+    return out, special
 
 
 def _ends_with_empty_block(piece: str) -> bool:
@@ -152,12 +159,13 @@ def documents(text: str) -> list[Any] | None:
     if _yaml_rs is None or _orjson is None:
         return None
     scan = _scannable(text)
-    pieces = _pieces(text, scan)
-    if pieces is None:
+    split = _pieces(text, scan)
+    if split is None:
         return None
+    pieces, special = split
     # where to cut a big List for two processes (the scan's offsets are the whole text's)
     cuts = [_list_cut(piece, scan if len(pieces) == 1 else None)
-            if len(piece) >= PARALLEL_MIN_CHARS and _can_fork() else None for piece in pieces]
+            if len(piece) >= PARALLEL_MIN_CHARS and not special and _can_fork() else None for piece in pieces]
     del scan  # (as large as the text)
     docs = []
     try:

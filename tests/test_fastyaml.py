@@ -213,3 +213,13 @@ def test_lists_not_laid_out_as_kubectl_writes_them_are_not_split():
 def test_document_markers_and_what_is_not_portable_in_one_pass(text):
     _same(text)
     assert (fastyaml.documents(text) is None) == (not fastyaml.portable(text) or "0755" in text or "yes" in text)
+
+
+@pytest.mark.parametrize("value", [".inf", "-.Inf", ".NaN", ".nan"])
+def test_infinite_floats_are_never_sent_through_json(always_parallel, value):
+    text = _kubectl_list(60)
+    cut = text.index("kind: List")
+    text = text[:cut] + f"- weight: {value}\n" + text[cut:]
+    docs = fastyaml.documents(text)
+    assert docs is not None and not always_parallel  # read in one process: JSON has no infinity
+    assert repr(docs[0]["items"][-1]["weight"]) == repr(_slow(text)[0]["items"][-1]["weight"])
