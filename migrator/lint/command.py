@@ -112,10 +112,14 @@ def load_context(inputs: list[str], *, inventory: Optional[list[str]] = None, cl
     inv = None
     if inventory:
         from migrator.inventory import load_inventory
-        inv = load_inventory(inventory)
+        from migrator.progress import progress_bar
+        with progress_bar("loading inventory") as cb:
+            inv = load_inventory(inventory, progress=cb)
     elif cluster:
         from migrator.inventory import load_cluster
-        inv = load_cluster(kubeconfig=kubeconfig, context=context)
+        from migrator.progress import progress_bar
+        with progress_bar("listing cluster objects", unit="kinds") as cb:
+            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
     cr_ns = next((str(c["metadata"]["namespace"]) for c in crs
                   if isinstance(c.get("metadata"), dict) and c["metadata"].get("namespace")), None)
     return Context(monitors=list(objs.monitors), jobs=jobs, cr_docs=cr_docs,

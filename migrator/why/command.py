@@ -83,10 +83,14 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
     inv = None
     if inventory:
         from migrator.inventory import load_inventory
-        inv = load_inventory(inventory)
+        from migrator.progress import progress_bar
+        with progress_bar("loading inventory") as cb:
+            inv = load_inventory(inventory, progress=cb)
     elif cluster:
         from migrator.inventory import load_cluster
-        inv = load_cluster(kubeconfig=kubeconfig, context=context)
+        from migrator.progress import progress_bar
+        with progress_bar("listing cluster objects", unit="kinds") as cb:
+            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
     elif needs:
         raise InputError("why needs the cluster's objects: give --inventory FILE (kubectl get pods,services,"
                          "endpoints,endpointslices,nodes,namespaces -A -o json) or --cluster", field="--inventory")
