@@ -82,6 +82,10 @@ class EvalOptions:
     trace: bool = False
     #: discovery results shared by the jobs of one run (see SDCache)
     sd_cache: Optional["SDCache"] = None
+    #: only the kept targets' final labels are wanted (migrate's proof compares nothing else): dropped targets
+    #: are not recorded, kept ones come without their pre-relabel labels (Target.discovered is empty) and
+    #: random labelmap picks are not looked for. Kept targets and their labels are the same.
+    kept_only: bool = False
 
 
 class SDCache:
@@ -300,12 +304,20 @@ def _evaluate_job(job: dict, origin: str, inventory: Any, opts: EvalOptions) -> 
         result.error = str(err)
         return result
     job_for_labels = _defaults_view(job, result)
+    targets = result.targets
     try:
+        if opts.kept_only:
+            for g in groups:
+                targets += [Target({}, r.labels) for r in
+                            populate_targets(g.targets, job_for_labels, version=opts.version, rules=rules,
+                                             global_config=opts.global_config, group_labels=g.labels)
+                            if r.labels is not None]
+            return result
         for g in groups:
             for r in populate_targets(g.targets, job_for_labels, version=opts.version, rules=rules,
                                       global_config=opts.global_config, group_labels=g.labels,
                                       trace=opts.trace):
-                result.targets.append(Target(r.discovered, r.labels, r.dropped_by, r.reason, r.steps))
+                targets.append(Target(r.discovered, r.labels, r.dropped_by, r.reason, r.steps))
     except ConfigError as err:
         result.error = err.message
         return result

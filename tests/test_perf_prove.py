@@ -185,3 +185,84 @@ def test_random_cases_agree_with_match_targets():
         else:
             differ += 1
     assert same > 50 and differ > 50
+
+
+# ---------------------------------------------------------------------------------------------
+# EvalOptions.kept_only: the proof's evaluation keeps the kept targets only, with the same final labels
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "oracle" / "real-configs"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The sample and (when present) real-config jobs over a small generated inventory and the sample one."""
+    import importlib.util
+
+    from migrator.inventory import load_inventory
+    from migrator.scrapeconfig import read_jobs
+    from migrator.sources import load_documents
+
+    spec = importlib.util.spec_from_file_location("gen_inventory", REPO / "benchmarks" / "gen_inventory.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    inv = tmp_path_factory.mktemp("gen") / "inv.json"
+    mod.write_inventory(str(inv), 120, 7)
+    files = sorted((REPO / "samples" / "raw").glob("*.y*ml")) + (sorted(REAL.glob("*.yaml")) if REAL.is_dir() else [])
+    jobs = []
+    for f in files:
+        try:
+            jobs += [j for j in read_jobs(load_documents([str(f)])).jobs if not j.failed]
+        except Exception:  # monitors, not scrape configs
+            continue
+    return jobs, [load_inventory([str(inv)]), load_inventory([str(REPO / "samples" / "inventory" / "cluster.yaml")])]
+
+
+def test_kept_only_evaluation_keeps_the_same_targets(generated):
+    from migrator.targets import RECENT_DISCOVERIES, EvalOptions, evaluate_job
+
+    jobs, inventories = generated
+    kept = dropped = 0
+    for inv in inventories:
+        for job in jobs:
+            RECENT_DISCOVERIES.clear()
+            full = evaluate_job(job.config, "x", inv, EvalOptions(global_config={"scrape_interval": "30s"}))
+            lean = evaluate_job(job.config, "x", inv, EvalOptions(global_config={"scrape_interval": "30s"},
+                                                                  kept_only=True))
+            assert lean.error == full.error and lean.warnings == full.warnings
+            assert [t.labels for t in lean.targets] == [t.labels for t in full.kept], job.name
+            assert all(t.discovered == {} for t in lean.targets) and not lean.dropped
+            kept += len(full.kept)
+            dropped += len(full.dropped)
+    assert kept > 100 and dropped > 100  # the jobs keep and drop targets
+
+
+@pytest.mark.parametrize("adopt", [False, True])
+def test_proof_compares_what_the_full_evaluation_keeps(generated, adopt):
+    """prove() (kept-only evaluations, cheap identity keys) against a proof made the slow way: full
+    evaluations of both forms, then match_targets over every scrape (adopting the operator's labels, proofs
+    find differences)."""
+    from dataclasses import replace
+
+    from migrator.migrate import MigrateOptions, migrate_jobs, prove
+    from migrator.migrate.prove import eval_options
+    from migrator.targets import RECENT_DISCOVERIES, evaluate_job
+
+    jobs, inventories = generated
+    proved = differ = 0
+    for inv in inventories:
+        opts = MigrateOptions(inventory=inv, global_config={"scrape_interval": "30s"}, adopt_operator_labels=adopt)
+        for m, job in zip(migrate_jobs(jobs, opts), jobs):
+            p = prove(m, job, opts)
+            if p is None or p.note:
+                continue
+            RECENT_DISCOVERIES.clear()
+            eo = replace(eval_options(opts), kept_only=False)
+            before = evaluate_job(job.config, "x", inv, eo)
+            assert [t.labels for t in before.kept] == [t.labels for t in p.before.kept]
+            assert p.distinct_before == merged_targets(t.labels for t in before.kept)[0]
+            assert (p.only_before, p.only_after, p.changed) == slow_compare([before], p.after)
+            proved += bool(before.kept)
+            differ += not p.equivalent
+    assert proved >= 5
+    assert (differ > 0) == adopt

@@ -137,7 +137,8 @@ def eval_options(opts: MigrateOptions, ctx=None, global_config: dict | None = No
     g = global_config if global_config is not None else opts.global_config
     if g is None:
         g = cr_global(ctx)
-    return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=dict(g))
+    return EvalOptions(version=opts.version or ctx.version, own_namespace=ctx.namespace, global_config=dict(g),
+                       kept_only=True)
 
 
 #: the note of a proof over no target (both forms select nothing on the inventory)
@@ -206,7 +207,8 @@ def prove(m: JobMigration, job: Job, opts: MigrateOptions, *, global_config: dic
     ctx = _context(opts)
     eo = eval_options(opts, ctx, global_config)
     # the migrated jobs run under the target Prometheus: its global interval and timeout
-    eo_after = EvalOptions(version=eo.version, own_namespace=eo.own_namespace, global_config=cr_global(ctx))
+    eo_after = EvalOptions(version=eo.version, own_namespace=eo.own_namespace, global_config=cr_global(ctx),
+                           kept_only=True)
     if before is None:
         before = evaluate_job(job.config, f"{job.file}:{job.line}", opts.inventory, eo)
     proof = Proof(job.name, before, [])
