@@ -16,6 +16,7 @@ from migrator import discovery
 from migrator import targets as core
 from migrator.diff import command
 from migrator.diff.command import Side, evaluate_sides, run_diff, same_evaluation
+from migrator.diff.targetdiff import OBJECT_LABELS, slim, target_object
 from migrator.diff.configdiff import identical
 from migrator.inventory import load_inventory
 
@@ -163,7 +164,7 @@ def test_other_semantics_share_nothing(tmp_path, counted, old_kw, new_kw):
     assert len(counted["discover"]) == 4          # nothing taken from the other side's discovery
     ref = core.evaluate_job(b.jobs[1].config, "", inv, core.EvalOptions(own_namespace=b.semantics()[0],
                                                                           version=b.version))
-    assert [t.discovered for t in new[1].targets] == [t.discovered for t in ref.targets]
+    assert [(t.labels, t.rule) for t in new[1].targets] == [(t.labels, t.rule) for t in ref.targets]
     if "own_namespace" in old_kw:
         assert {t.discovered["__meta_kubernetes_namespace"] for t in old[1].targets} == {"istio-system"}
         assert {t.discovered["__meta_kubernetes_namespace"] for t in new[1].targets} == {"shop"}
@@ -230,3 +231,18 @@ def test_merged_targets_counted_as_targets_counts_them(tmp_path, capsys):
         "job dup: 1 target(s) identical to another one of the same job (Prometheus scrapes them once)",
         "job dup2: 2 target(s) identical to another one of the same job (Prometheus scrapes them once)"]
     assert [(o["job"], o["targets"], o["distinct_targets"]) for o in rep["only_new"]] == [("dup2", 4, 2)]
+
+
+def test_slim_keeps_what_diff_reads(tmp_path):
+    job = dict(POD_JOB, relabel_configs=POD_JOB["relabel_configs"] + [
+        {"source_labels": ["__meta_kubernetes_namespace"], "regex": "kube-system", "action": "drop"}])
+    full = core.evaluate_job(job, "p.yml:1", load_inventory([INVENTORY]), core.EvalOptions())
+    def seen(r):  # the object behind a kept target (only-one-side targets are shown with it)
+        return [(t.labels, t.rule, t.reason, target_object(t.discovered) if t.kept else None) for t in r.targets]
+
+    before = seen(full)
+    assert full.kept and any(not t.kept for t in full.targets) and all(x[3] for x in before if x[0])
+    r = slim(full)
+    assert r is full and seen(r) == before
+    assert all(set(t.discovered) <= set(OBJECT_LABELS) for t in r.targets)
+    assert all(t.discovered == {} for t in r.targets if not t.kept)

@@ -16,7 +16,7 @@ from migrator.diff.configdiff import (JobInput, Pairing, diff_configs, identical
                                       pair_by_overlap, pair_jobs, parse_map)
 from migrator.diff.findings import WARNING, Finding, all_findings
 from migrator.diff.report import DiffReport, render_json, render_markdown, render_text
-from migrator.diff.targetdiff import diff_all, kept_addresses, only_side
+from migrator.diff.targetdiff import diff_all, kept_addresses, only_side, slim
 from migrator.errors import InputError
 from migrator.scrapeconfig import refuse_unusable
 
@@ -92,7 +92,7 @@ class Side:
             opts = core.EvalOptions(version=self.version, own_namespace=self.own_ns or "default",
                                     base_dir=self.bases.get(j.name, "."), global_config=self.global_config,
                                     sd_cache=sd_cache)
-            results.append(core.evaluate_job(j.config, j.origin, inventory, opts))
+            results.append(slim(core.evaluate_job(j.config, j.origin, inventory, opts)))
         return results
 
     def semantics(self) -> tuple:

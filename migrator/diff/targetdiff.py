@@ -124,14 +124,34 @@ class TargetDiff:
         return text
 
 
+_NAMESPACE = "__meta_kubernetes_namespace"
+_OBJECT_NAMES = (("pod", "__meta_kubernetes_pod_name"), ("service", "__meta_kubernetes_service_name"),
+                 ("node", "__meta_kubernetes_node_name"), ("ingress", "__meta_kubernetes_ingress_name"))
+#: the discovered labels target_object reads: all diff needs of a target's pre-relabel labels (slim)
+OBJECT_LABELS = (_NAMESPACE, *(key for _, key in _OBJECT_NAMES))
+
+
 def target_object(discovered: dict[str, str]) -> str:
     """The Kubernetes object behind a target, from its discovered labels ("" when none)."""
-    ns = discovered.get("__meta_kubernetes_namespace", "")
-    for kind, key in (("pod", "__meta_kubernetes_pod_name"), ("service", "__meta_kubernetes_service_name"),
-                      ("node", "__meta_kubernetes_node_name"), ("ingress", "__meta_kubernetes_ingress_name")):
+    ns = discovered.get(_NAMESPACE, "")
+    for kind, key in _OBJECT_NAMES:
         if discovered.get(key):
             return f"{kind} {ns + '/' if ns and kind != 'node' else ''}{discovered[key]}"
     return ""
+
+
+def slim(r: JobResult) -> JobResult:
+    """R (its targets changed in place) holding only what diff reads of it: of each target, its outcome and, of
+    a kept one's pre-relabel labels, OBJECT_LABELS; a large job's targets each carry dozens of discovered labels
+    (targets.slim does the same for `targets`, which needs no objects)."""
+    from migrator.targets import _gc_paused
+
+    keys = OBJECT_LABELS
+    with _gc_paused():
+        for t in r.targets:
+            d = t.discovered
+            t.discovered = {k: d[k] for k in keys if k in d} if t.labels is not None else {}
+    return r
 
 
 class _Scrape:
