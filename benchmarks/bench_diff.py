@@ -193,6 +193,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
     for _ in range(args.repeat):          # alternated, so that each round's runs share the machine's load
         rounds.append({})
         for tag, (_, cmd) in commands.items():
+            (workdir / f"{tag}.json").unlink(missing_ok=True)   # --force would keep the last one as .bak
             rounds[-1][tag], calls[tag] = run_cli(cmd, workdir, tag)
     sizes = {tag: (workdir / f"{tag}.json").stat().st_size for tag in ("targets-old", "targets-new")}
     larger = max(sizes, key=sizes.get)
@@ -246,6 +247,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> int:
         print(f"    {'PASS' if ok else 'MISS'}  {text}")
     if args.profile:
         prof_out = workdir / "diff-profile.json"
+        prof_out.unlink(missing_ok=True)
         prun, _ = run_cli(["diff", str(old), str(new), "--inventory", str(inv), "--output", "json", "-o",
                            str(prof_out), "--force"], workdir, "diff-profile", profile=True)
         same = prof_out.read_bytes() == (workdir / "diff.json").read_bytes()
