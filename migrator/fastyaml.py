@@ -87,9 +87,12 @@ _EMPTY_BLOCK_AT_END = re2.compile(r"[|>][-+0-9]* *(?:#[^\n]*)?(?:\r?\n *)*\z", _
 
 _NOT_AN_ITEM = re2.compile(r"\n(?:[^ \-\r\n]|-[^ \r\n])", _OPTIONS)  # a line at column 0 that is no item
 
-#: A single document at least this long that is a ``kind: List`` is parsed in two processes.
+#: A ``kind: List`` is parsed in chunks of about this size (yaml_rs's time per byte grows with the text).
+CHUNK_CHARS = 8 << 20
+#: A single document at least this long that is a ``kind: List`` is parsed in chunks, in two processes
+#: where it can fork.
 PARALLEL_MIN_CHARS = 4 << 20
-#: The share of the items the parent parses; the child parses the rest and also encodes it as JSON,
+#: The share of the chunks the parent parses; the child parses the rest and also encodes it as JSON,
 #: which the parent decodes.
 PARENT_SHARE = 0.5
 
@@ -163,10 +166,11 @@ def documents(text: str) -> list[Any] | None:
     if split is None:
         return None
     pieces, special = split
-    # where to cut a big List for two processes (the scan's offsets are the whole text's)
-    cuts = [_list_cut(piece, scan if len(pieces) == 1 else None)
-            if len(piece) >= PARALLEL_MIN_CHARS and not special and _can_fork() else None for piece in pieces]
+    # where to cut a big List into chunks (the scan's offsets are the whole text's)
+    cuts = [_list_cuts(piece, scan if len(pieces) == 1 else None) if len(piece) >= PARALLEL_MIN_CHARS else None
+            for piece in pieces]
     del scan  # (as large as the text)
+    fork = not special and _can_fork()
     docs = []
     try:
         for piece, cut in zip(pieces, cuts):
@@ -174,7 +178,7 @@ def documents(text: str) -> list[Any] | None:
                 return None
             if not piece or piece.isspace():
                 continue
-            doc = None if cut is None else _parallel_list(piece, cut)
+            doc = None if cut is None else _parse_list(piece, cut, fork and len(piece) >= PARALLEL_MIN_CHARS)
             if doc is None:
                 doc = _loads(piece)
                 _checked(doc)
@@ -195,10 +199,10 @@ def _can_fork() -> bool:
     return cores >= 2 and threading.active_count() <= 2  # the main thread and at most a progress bar's
 
 
-def _list_cut(piece: str, scan: bytes | str | None = None) -> int | None:
-    """Where to cut a ``kind: List`` document between two items, near PARENT_SHARE of them: the offset of
-    the line break before an item; None when the text is not laid out as kubectl writes a List
-    (``items:`` at column 0 once, its items as ``- `` at column 0)."""
+def _list_cuts(piece: str, scan: bytes | str | None = None) -> list[int] | None:
+    """Where to cut a ``kind: List`` document between items into chunks of about CHUNK_CHARS: offsets of
+    the line breaks before items; None when the text is not laid out as kubectl writes a List
+    (``items:`` at column 0 once, its items as ``- `` at column 0) or is too small to cut."""
     at = 0 if piece.startswith("items:") else piece.find("\nitems:") + 1
     if at <= 0 and not piece.startswith("items:"):
         return None
@@ -212,25 +216,56 @@ def _list_cut(piece: str, scan: bytes | str | None = None) -> int | None:
         end = m.start()
         if piece.find("\nitems:", end) != -1:  # a second one: let one parser decide
             return None
-    cut = piece.find("\n- ", line_end + int((end - line_end) * PARENT_SHARE), end)
-    return None if cut == -1 else cut
+    n = max(2, round((end - line_end) / CHUNK_CHARS))
+    cuts: list[int] = []
+    for i in range(1, n):
+        cut = piece.find("\n- ", max(line_end + (end - line_end) * i // n, cuts[-1] + 1 if cuts else 0), end)
+        if cut == -1:
+            break
+        cuts.append(cut)
+    return cuts or None
 
 
-def _list_head(piece: str, cut: int) -> str:
-    """The part of a List before ``cut``: a YAML mapping with the items before the cut."""
-    return piece[:cut + 1]
+def _list_chunk(piece: str, cuts: list[int], i: int) -> str:
+    """Chunk ``i`` of a List cut at ``cuts`` (0 <= i <= len(cuts)), a YAML mapping: the first holds the keys
+    before ``items`` and the first items; the others their items under their own ``items:`` key, the last
+    also the keys after ``items``."""
+    start = 0 if i == 0 else cuts[i - 1] + 1
+    stop = cuts[i] + 1 if i < len(cuts) else len(piece)
+    return piece[start:stop] if i == 0 else "items:\n" + piece[start:stop]
 
 
-def _list_tail(piece: str, cut: int) -> str:
-    """The part of a List after ``cut``: a YAML mapping with the items after the cut under its own
-    ``items:`` key, and the keys after ``items``."""
-    return "items:\n" + piece[cut + 1:]
+def _merged(doc: Any, more: Any) -> Any:
+    """``more`` (a later chunk's mapping) added to ``doc``: items appended, other keys as one parse gives
+    them (the later wins)."""
+    if not (isinstance(doc, dict) and isinstance(more, dict) and isinstance(doc.get("items"), list)
+            and isinstance(more.get("items"), list)):
+        raise ValueError("not a List")
+    items = doc["items"]
+    items.extend(more.pop("items"))
+    doc.update(more)
+    doc["items"] = items
+    return doc
 
 
-def _parallel_list(piece: str, cut: int) -> Any:
-    """A big List cut at ``cut`` (see _list_cut) parsed in two processes, or None (then it is parsed in
-    one). Raises what yaml_rs or the check raise for the parent's half; a failure of the child's half
-    also gives None."""
+def _parse_chunks(piece: str, cuts: list[int], first: int, stop: int) -> Any:
+    doc = _loads(_list_chunk(piece, cuts, first))
+    _checked(doc)
+    for i in range(first + 1, stop):
+        more = _loads(_list_chunk(piece, cuts, i))
+        _checked(more)
+        doc = _merged(doc, more)
+    return doc
+
+
+def _parse_list(piece: str, cuts: list[int], fork: bool) -> Any:
+    """A big List parsed chunk by chunk (yaml_rs takes more than twice the time per byte on a 100 MB text
+    than on 10 MB ones), the second half in a forked child when ``fork``. Raises what yaml_rs or the check
+    raise; returns None when the child fails (then the caller parses the text in one piece)."""
+    n = len(cuts) + 1
+    if not fork:
+        return _parse_chunks(piece, cuts, 0, n)
+    half = max(1, round(n * PARENT_SHARE))
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse the tail, send it as JSON, exit without running any of the parent's code
@@ -239,7 +274,7 @@ def _parallel_list(piece: str, cut: int) -> Any:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.close(read_fd)
-            data = _checked(_loads(_list_tail(piece, cut)))
+            data = _checked(_parse_chunks(piece, cuts, half, n))
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]
@@ -248,8 +283,7 @@ def _parallel_list(piece: str, cut: int) -> Any:
             os._exit(status)
     os.close(write_fd)
     try:
-        doc = _loads(_list_head(piece, cut))
-        _checked(doc)
+        doc = _parse_chunks(piece, cuts, 0, half)
         with os.fdopen(read_fd, "rb") as pipe:
             read_fd = -1
             raw = pipe.read()
@@ -259,14 +293,7 @@ def _parallel_list(piece: str, cut: int) -> Any:
             return None
         rest = _orjson.loads(raw)
         del raw
-        if not (isinstance(doc, dict) and isinstance(rest, dict) and isinstance(doc.get("items"), list)
-                and isinstance(rest.get("items"), list)):
-            return None
-        items = doc["items"]
-        items.extend(rest.pop("items"))
-        doc.update(rest)  # the keys after items (kind, metadata): the later wins, as in one parse
-        doc["items"] = items
-        return doc
+        return _merged(doc, rest)
     finally:
         if read_fd != -1:
             os.close(read_fd)

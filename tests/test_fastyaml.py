@@ -152,7 +152,7 @@ def always_parallel(monkeypatch):
 
 def test_big_list_parsed_in_two_processes_reads_the_same(always_parallel):
     text = _kubectl_list(300)
-    assert fastyaml._list_cut(text) is not None
+    assert fastyaml._list_cuts(text) is not None
     assert _same(text)
     assert len(always_parallel) == 1
     assert len(fastyaml.documents(text)[0]["items"]) == 300
@@ -197,15 +197,27 @@ def test_no_fork_when_not_possible(monkeypatch):
 
 
 def test_lists_not_laid_out_as_kubectl_writes_them_are_not_split():
-    assert fastyaml._list_cut("kind: List\nitems: []\n") is None
-    assert fastyaml._list_cut("items:\n  - a\n  - b\n") is None                      # indented items
-    assert fastyaml._list_cut("items:\n- a\n- b\nitems:\n- c\n") is None            # two items keys
+    assert fastyaml._list_cuts("kind: List\nitems: []\n") is None
+    assert fastyaml._list_cuts("items:\n  - a\n  - b\n") is None                      # indented items
+    assert fastyaml._list_cuts("items:\n- a\n- b\nitems:\n- c\n") is None            # two items keys
     text = "apiVersion: v1\nitems:\n- a\n- b\n- c\n- d\nkind: List\n"
-    cut = fastyaml._list_cut(text)
-    head, tail = fastyaml._list_head(text, cut), fastyaml._list_tail(text, cut)
-    assert yaml.safe_load(head)["items"] + yaml.safe_load(tail)["items"] == ["a", "b", "c", "d"]
-    assert yaml.safe_load(head)["items"] and yaml.safe_load(tail)["items"]
-    assert yaml.safe_load(tail)["kind"] == "List"
+    cuts = fastyaml._list_cuts(text)
+    chunks = [yaml.safe_load(fastyaml._list_chunk(text, cuts, i)) for i in range(len(cuts) + 1)]
+    assert [x for c in chunks for x in c["items"]] == ["a", "b", "c", "d"]
+    assert all(c["items"] for c in chunks)
+    assert chunks[-1]["kind"] == "List" and chunks[0]["apiVersion"] == "v1"
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_list_in_many_chunks_reads_the_same(monkeypatch, fork):
+    monkeypatch.setattr(fastyaml, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(fastyaml, "CHUNK_CHARS", 3000)
+    monkeypatch.setattr(fastyaml, "_can_fork", lambda: fork)
+    text = "kind: Wrong\n" + _kubectl_list(120)
+    cuts = fastyaml._list_cuts(text)
+    assert len(cuts) > 10 and cuts == sorted(set(cuts))
+    assert _same(text)
+    assert len(fastyaml.documents(text)[0]["items"]) == 120
 
 
 @pytest.mark.parametrize("text", ["a: 1\n---\nb: 2\n", "--- # c\na: 1\n...\n---\nb: yes\n", "a: 1\n--- x\n",
