@@ -1,6 +1,7 @@
 """Benchmark: `migrate` with its proof on a 200-job config over a 20,000-pod inventory, next to `targets`.
 
     python benchmarks/bench_migrate.py [--pods 20000] [--jobs 200] [--keep DIR] [--repeat N] [--skip-command]
+                                       [--config FILE]
 
 1. Builds a 200-job prometheus.yml from the jobs of the real configs (../shared/oracle/real-configs/*.yaml
    holding scrape_configs; skipped with a message when absent, then the samples' jobs are used), cycled and
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=200)
     ap.add_argument("--keep", help="write the config and inventory here and keep them")
     ap.add_argument("--repeat", type=int, default=1, help="rounds (targets, library, command in turn); best of each")
+    ap.add_argument("--config", help="benchmark this prometheus.yml instead of the 200-job one built from the real configs")
     ap.add_argument("--skip-command", action="store_true", help="do not run the migrate command itself")
     ap.add_argument("--skip-targets", action="store_true",
                     help="only migrate + proof (no ratio)")
@@ -148,8 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-migrate-"))
     work.mkdir(parents=True, exist_ok=True)
     config, inv = work / "prometheus.yml", work / "inventory.json"
-    n_base = build_config(config, args.jobs)
-    print(f"config: {args.jobs} jobs from {n_base} distinct real jobs -> {config}")
+    if args.config:
+        config = Path(args.config).resolve()
+        print(f"config: {config}")
+    else:
+        n_base = build_config(config, args.jobs)
+        print(f"config: {args.jobs} jobs from {n_base} distinct real jobs -> {config}")
     if not inv.exists():
         from gen_inventory import write_inventory
 

@@ -170,33 +170,60 @@ def identity_key(labels: dict[str, str]) -> frozenset:
     return frozenset(compress(labels.items(), keep))
 
 
-def keyed_scrapes(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> list[tuple[frozenset, T]]:
-    """``scraped(items, labels)``, each item with its ``identity_key``. Targets with one pool key have one
-    identity key, so only targets sharing an identity key are looked at for merging (usually none)."""
-    keyed = [(identity_key(labels(x)), x) for x in items]
-    counts = Counter(k for k, _ in keyed)
-    if len(counts) == len(keyed):
-        return keyed
-    seen: set[frozenset] = set()
-    out = []
-    for k, x in keyed:
+def keyed_scrapes(label_sets: Iterable[dict[str, str]]) -> tuple[list[frozenset], list[dict[str, str]]]:
+    """What one job scrapes of its kept targets' final LABEL_SETS, as ``scraped`` gives it, and the
+    ``identity_key`` of each, in the same order. Targets with one pool key have one identity key, so only
+    targets sharing an identity key are looked at for merging (usually none)."""
+    label_sets = list(label_sets)
+    keys = list(map(identity_key, label_sets))
+    counts = Counter(keys)
+    if len(counts) == len(keys):
+        return keys, label_sets
+    # a target merges into an earlier one with the same final labels (so the same identity key): compared as
+    # dicts with the few earlier distinct ones of its identity, by pool key when there are many
+    earlier: dict[frozenset, list[dict[str, str]]] = {}
+    pools: dict[frozenset, set[frozenset]] = {}
+    out_keys, out = [], []
+    for k, labels in zip(keys, label_sets):
         if counts[k] > 1:
-            pk = pool_key(labels(x))
-            if pk in seen:
-                continue
-            seen.add(pk)
-        out.append((k, x))
-    return out
+            pool = pools.get(k)
+            if pool is not None:
+                pk = pool_key(labels)
+                if pk in pool:
+                    continue
+                pool.add(pk)
+            else:
+                same_id = earlier.setdefault(k, [])
+                if labels in same_id:
+                    continue
+                same_id.append(labels)
+                if len(same_id) > 8:
+                    pools[k] = set(map(pool_key, same_id))
+        out_keys.append(k)
+        out.append(labels)
+    return out_keys, out
 
 
-def same_scrapes(old: Iterable[tuple[frozenset, Query]], new: Iterable[tuple[frozenset, Query]]) -> bool:
-    """Whether two multisets of scrapes, each given as ``(identity_key(labels), job_query(params))``, are
-    equal. True means ``match_targets`` over them finds every target on both sides with the same identity
-    (nothing only on one side, nothing changed): equal keys give equal identities (the scrape key and the
-    compared labels are read from the identity labels and the job's query alone), paired one to one.
-    False says nothing (a target's identity does not depend on every identity label: ``__scheme__``
-    absent or ``http``): then ask ``match_targets``."""
-    return Counter(old) == Counter(new)
+def same_scrapes(old: Iterable[tuple[Query, Iterable[frozenset]]],
+                 new: Iterable[tuple[Query, Iterable[frozenset]]]) -> bool:
+    """Whether two multisets of scrapes are equal, each side given as groups ``(job_query(params), identity
+    keys of scrapes of a job with those params)``. True means ``match_targets`` over them finds every target on
+    both sides with the same identity (nothing only on one side, nothing changed): equal keys and queries give
+    equal identities (the scrape key and the compared labels are read from the identity labels and the job's
+    query alone), paired one to one. False says nothing (a target's identity does not depend on every identity
+    label: ``__scheme__`` absent or ``http``): then ask ``match_targets``."""
+    def counts(groups: Iterable[tuple[Query, Iterable[frozenset]]]) -> dict[Query, Counter]:
+        out: dict[Query, Counter] = {}
+        for query, keys in groups:
+            c = out.get(query)
+            if c is None:
+                c = out[query] = Counter()
+            c.update(keys)
+        return out
+
+    a, b = counts(old), counts(new)
+    # plain dict equality (C): Counters built by counting hold no zero counts
+    return a.keys() == b.keys() and all(dict.__eq__(a[q], b[q]) for q in a)
 
 
 def scraped(items: Iterable[T], labels: Callable[[T], dict[str, str]]) -> list[T]:

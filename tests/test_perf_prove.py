@@ -30,11 +30,9 @@ def result(*label_sets: dict, params: dict | None = None, dropped: int = 0) -> J
 
 
 def keys(*results: JobResult) -> list:
-    out = []
-    for r in results:
-        q = job_query((r.config or {}).get("params"))
-        out += [(identity_key(ls), q) for ls in (t.labels for t in scraped(r.kept, lambda t: t.labels))]
-    return out
+    """Each result's scrapes as same_scrapes takes them: (job query, identity keys)."""
+    return [(job_query((r.config or {}).get("params")),
+             [identity_key(t.labels) for t in scraped(r.kept, lambda t: t.labels)]) for r in results]
 
 
 def slow_compare(before: list[JobResult], after: list[JobResult]):
@@ -138,11 +136,13 @@ def test_keyed_scrapes_merges_what_merged_targets_merges():
     a, b = dict(BASE), other(pod="web-1")
     c = other(__tmp_x="1")  # same identity as a, other final labels: not merged
     items = [a, b, dict(a), c, dict(b), dict(c), a]
-    got = keyed_scrapes(items, lambda x: x)
+    got_keys, got = keyed_scrapes(items)
     distinct, into = merged_targets(items)
-    assert [x for _, x in got] == [x for x, j in zip(items, into) if j is None] == scraped(items, lambda x: x)
+    assert got == [x for x, j in zip(items, into) if j is None] == scraped(items, lambda x: x)
     assert len(got) == distinct == 3
-    assert [k for k, _ in got] == [identity_key(x) for _, x in got]
+    assert got_keys == [identity_key(x) for x in got]
+    unique = [a, b, c]
+    assert keyed_scrapes(unique) == ([identity_key(x) for x in unique], unique)
 
 
 def test_distinct_counts_kept_once_and_equal_to_merged_targets():
@@ -266,3 +266,15 @@ def test_proof_compares_what_the_full_evaluation_keeps(generated, adopt):
             differ += not p.equivalent
     assert proved >= 5
     assert (differ > 0) == adopt
+
+
+@pytest.mark.parametrize("n", [3, 9, 30])
+def test_keyed_scrapes_merges_many_targets_of_one_identity(n):
+    """Targets of one identity that differ in labels outside it (compared as dicts, by pool key past 8)."""
+    rng = random.Random(n)
+    distinct = [other(__tmp_x=str(i)) for i in range(n)]
+    items = [dict(rng.choice(distinct)) for _ in range(4 * n)] + [other(pod="web-9")]
+    got_keys, got = keyed_scrapes(items)
+    assert got == scraped(items, lambda x: x)
+    assert len(got) == merged_targets(items)[0]
+    assert got_keys == [identity_key(x) for x in got]

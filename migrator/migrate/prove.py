@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from migrator.identity import (identity_labels, job_query, keyed_scrapes, match_targets, merged_targets,
-                               same_scrapes, target_id)
+                               same_scrapes, scraped, target_id)
 from migrator.migrate.core import JobMigration, MigrateOptions
 from migrator.redact import redact_data
 from migrator.scrapeconfig import Job
@@ -80,7 +80,7 @@ class Proof:
 def scrapes(results: list[JobResult]) -> list[tuple[dict, object]]:
     """(final labels, job params) of what the jobs scrape: each job's kept targets, those Prometheus merges
     (one final label set) once."""
-    return [item for _, item in _keyed_scrapes(results)]
+    return [(t.labels, (r.config or {}).get("params")) for r in results for t in scraped(r.kept, lambda t: t.labels)]
 
 
 def _distinct(r: JobResult) -> int:
@@ -90,16 +90,15 @@ def _distinct(r: JobResult) -> int:
     return r.distinct
 
 
-def _keyed_scrapes(results: list[JobResult]) -> list[tuple[tuple, tuple[dict, object]]]:
-    """``scrapes``, each with its cheap key ``(identity_key(labels), job_query(params))`` (identity.same_scrapes);
-    sets each result's ``distinct`` on the way."""
+def _keyed_scrapes(results: list[JobResult]) -> list[tuple[tuple, object, list[frozenset], list[dict]]]:
+    """``scrapes`` per job, with their cheap keys: ``(job_query(params), params, identity keys, final labels)``
+    (identity.same_scrapes); sets each result's ``distinct`` on the way."""
     out = []
     for r in results:
         params = (r.config or {}).get("params")
-        query = job_query(params)
-        first = keyed_scrapes((t.labels for t in r.targets if t.labels is not None), lambda labels: labels)
-        r.distinct = len(first)
-        out += [((key, query), (labels, params)) for key, labels in first]
+        keys, labels = keyed_scrapes([t.labels for t in r.targets if t.labels is not None])
+        r.distinct = len(labels)
+        out.append((job_query(params), params, keys, labels))
     return out
 
 
@@ -110,9 +109,11 @@ def compare(before: list[JobResult], after: list[JobResult]
     is what Prometheus scrapes (``scrapes``), not every discovered target."""
     with _gc_paused():
         old, new = _keyed_scrapes(before), _keyed_scrapes(after)
-        if same_scrapes((k for k, _ in old), (k for k, _ in new)):
-            return [], [], []  # what match_targets would find, without identifying every target
-        old, new = [item for _, item in old], [item for _, item in new]
+        same = same_scrapes([(q, keys) for q, _, keys, _ in old], [(q, keys) for q, _, keys, _ in new])
+        old, new = [[(labels, p) for _, p, _, ls in side for labels in ls] for side in (old, new)] if not same \
+            else ([], [])  # the keys freed while the collector is off (it would walk every one)
+    if same:
+        return [], [], []  # what match_targets would find, without identifying every target
 
     def shown(item: tuple[dict, object]) -> dict:
         return redact_data(identity_labels(item[0]))
