@@ -5,6 +5,10 @@ Before: the raw job through migrator.targets.evaluate_job. After: the resources 
 evaluated the same way. Compared: what Prometheus scrapes, the multisets of the identities of each job's
 distinct scrapes (kept targets with one final label set are one scrape: migrator.identity.scraped; the URL
 Prometheus scrapes, and the labels the series get plus __scrape_interval__ / __scrape_timeout__).
+
+Cost (issue 13): both forms are evaluated keeping only their kept targets (EvalOptions.kept_only), and the two
+multisets are first compared by cheap exact keys (identity.same_scrapes); only when those differ are the
+scrapes matched one by one (identity.match_targets), which is what is reported.
 """
 
 from __future__ import annotations
@@ -131,7 +135,8 @@ def _context(opts: MigrateOptions):
 
 def eval_options(opts: MigrateOptions, ctx=None, global_config: dict | None = None) -> EvalOptions:
     """How to evaluate the original job: its own file's global section (opts.global_config, else the one given,
-    else the target Prometheus's)."""
+    else the target Prometheus's); only kept targets are recorded (EvalOptions.kept_only: the proof compares
+    their final labels and nothing else)."""
     from migrator.migrate.core import cr_global
 
     ctx = ctx or _context(opts)
