@@ -16,8 +16,8 @@ Prometheus merges into one scrape (``merged_targets``, ``scraped``): proofs and 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import compress
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Callable, Generic, Iterable, NamedTuple, Optional, TypeVar
 
 PARAM_PREFIX = "__param_"
@@ -147,6 +147,7 @@ def job_query(params: Any = None) -> Query:
 
 
 def _is_identity_name(name: str) -> bool:
+    """A label ``identity_labels`` keeps: one a series gets, a scrape setting, or part of the scrape key."""
     return not name.startswith("__") or name in SCRAPE_SETTINGS or name in (SCHEME, ADDRESS, METRICS_PATH) \
         or name.startswith(PARAM_PREFIX)
 
