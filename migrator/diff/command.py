@@ -76,24 +76,28 @@ class Side:
         the same semantics (semantics()); twins: job name -> the result of an identical job evaluated elsewhere
         (evaluate_sides), taken with this side's origin instead of evaluating the job again."""
         from migrator import targets as core
+        from migrator.progress import progress_bar
 
-        results = []
-        for j in self.jobs:
-            if j.plain:
-                results.append(core.JobResult(j.name, j.origin, config=j.config,
-                                              error="not Prometheus's dialect: not evaluated"))
-                continue
-            twin = (twins or {}).get(j.name)
-            if twin is not None:
-                results.append(core.JobResult(twin.job, j.origin, targets=list(twin.targets), error=twin.error,
-                                              warnings=list(twin.warnings), config=j.config,
-                                              distinct=twin.distinct, random_picks=list(twin.random_picks)))
-                continue
-            opts = core.EvalOptions(version=self.version, own_namespace=self.own_ns or "default",
-                                    base_dir=self.bases.get(j.name, "."), global_config=self.global_config,
-                                    sd_cache=sd_cache)
-            results.append(slim(core.evaluate_job(j.config, j.origin, inventory, opts)))
+        with progress_bar(f"evaluating {self.label or 'jobs'}", unit="jobs") as cb:
+            results = []
+            for i, j in enumerate(self.jobs):
+                results.append(self._evaluate_one(j, inventory, sd_cache, twins, core))
+                if cb:
+                    cb(i + 1, len(self.jobs))
         return results
+
+    def _evaluate_one(self, j: Any, inventory: Any, sd_cache: Any, twins: Optional[dict[str, Any]], core: Any):
+        if j.plain:
+            return core.JobResult(j.name, j.origin, config=j.config, error="not Prometheus's dialect: not evaluated")
+        twin = (twins or {}).get(j.name)
+        if twin is not None:
+            return core.JobResult(twin.job, j.origin, targets=list(twin.targets), error=twin.error,
+                                  warnings=list(twin.warnings), config=j.config,
+                                  distinct=twin.distinct, random_picks=list(twin.random_picks))
+        opts = core.EvalOptions(version=self.version, own_namespace=self.own_ns or "default",
+                                base_dir=self.bases.get(j.name, "."), global_config=self.global_config,
+                                sd_cache=sd_cache)
+        return slim(core.evaluate_job(j.config, j.origin, inventory, opts))
 
     def semantics(self) -> tuple:
         """What, besides a job and the inventory, decides its discovery (targets.RECENT_DISCOVERIES' key)."""
@@ -177,16 +181,21 @@ def _load_inventory(inventory: Optional[list[str]], cluster: bool, kubeconfig: O
     as ``targets --cluster``)."""
     if inventory:
         from migrator.inventory import load_inventory
+        from migrator.progress import progress_bar
 
-        inv = load_inventory(inventory)
+        with progress_bar("loading inventory") as cb:
+            inv = load_inventory(inventory, progress=cb)
         for note in getattr(inv, "notes", []) or []:
             print(f"inventory: {note}", file=sys.stderr)
         return inv
     if cluster:
         from migrator.discovery.needs import cluster_kinds
         from migrator.inventory import load_cluster
+        from migrator.progress import progress_bar
 
-        return load_cluster(kubeconfig=kubeconfig, context=context, kinds=cluster_kinds(j.config for j in jobs))
+        with progress_bar("listing cluster objects", unit="kinds") as cb:
+            return load_cluster(kubeconfig=kubeconfig, context=context, progress=cb,
+                                kinds=cluster_kinds(j.config for j in jobs))
     return None
 
 
