@@ -466,8 +466,6 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
             context: str | None, prometheus: str | None, prometheus_version: str | None,
             own_namespace: str | None, key: str | None, output: str, explain: str | None,
             out: str | None, force: bool, show_dropped: bool) -> int:
-    from migrator.progress import progress_bar
-
     _check_stdin_once(configs, inventory)
     if explain is not None and output != "text":
         raise InputError("--explain prints the relabel steps as text; for JSON use --output json without "
@@ -478,18 +476,15 @@ def targets(*, configs: list[str], inventory: list[str] | None, cluster: bool, k
     if inventory and cluster:
         raise InputError("give --inventory or --cluster, not both", field="--cluster")
     if inventory:
-        from migrator.inventory import load_inventory
+        from migrator.progress import load_inventory_with_bar
 
-        with progress_bar("loading inventory") as cb:
-            inv = load_inventory(inventory, progress=cb)
+        inv = load_inventory_with_bar(inventory)
         for note in getattr(inv, "notes", []) or []:
             _note(f"inventory: {note}")
     elif cluster:
-        from migrator.inventory import load_cluster
+        from migrator.progress import load_cluster_with_bar
 
-        with progress_bar("listing cluster objects", unit="kinds") as cb:
-            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb,
-                               kinds=_cluster_kinds(loaded.jobs))
+        inv = load_cluster_with_bar(kubeconfig=kubeconfig, context=context, kinds=_cluster_kinds(loaded.jobs))
     if inv is not None:
         gc.freeze()  # the inventory lives to the end and holds no cycles: keep the collector off it
     try:

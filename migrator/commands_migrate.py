@@ -371,17 +371,15 @@ def migrate(*, source: str, inventory: list[str] | None, cluster: bool, kubeconf
     inv = None
     cluster_operator = None
     if inventory:
-        from migrator.inventory import load_inventory
+        from migrator.progress import load_inventory_with_bar
 
-        with progress_bar("loading inventory") as cb:
-            inv = load_inventory(inventory, progress=cb)
+        inv = load_inventory_with_bar(inventory)
     elif cluster:
         from migrator.discovery.needs import cluster_kinds
-        from migrator.inventory import load_cluster
+        from migrator.progress import load_cluster_with_bar
 
-        with progress_bar("listing cluster objects", unit="kinds") as cb:  # what the jobs' discovery lists
-            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb,
-                               kinds=cluster_kinds(j.config for j in parsed.jobs))
+        inv = load_cluster_with_bar(kubeconfig=kubeconfig, context=context,  # what the jobs' discovery lists
+                                    kinds=cluster_kinds(j.config for j in parsed.jobs))
         if not operator_version:
             from migrator.inventory import kube_api_client
             from migrator.schemas import cluster_operator_version

@@ -72,7 +72,6 @@ _NOT_PORTABLE_ALTERNATIVES = (
     r"(?:\A|\n|: |- )" + _WORD,
     r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]",  # control characters and tabs
 )
-_NOT_PORTABLE = re2.compile("|".join(_NOT_PORTABLE_ALTERNATIVES), _OPTIONS)
 _MARKER = r"(?m:^(?:---|\.\.\.) *(?:#[^\n]*)?\r?$)"  # a document marker line
 #: infinity or not-a-number, which the JSON a forked parser sends back cannot carry (orjson writes null)
 _SPECIAL_FLOAT = r"\.(?:inf|Inf|INF|nan|NaN|NAN)"
@@ -103,13 +102,9 @@ def _scannable(text: str) -> bytes | str:
     return text.encode("ascii") if text.isascii() else text
 
 
-def portable(text: str, scan: bytes | str | None = None) -> bool:
+def portable(text: str) -> bool:
     """Whether yaml_rs reads ``text`` exactly as PyYAML's safe loader (libyaml) does."""
-    if scan is None:
-        scan = _scannable(text)
-    if _NOT_PORTABLE.search(scan):
-        return False
-    return isinstance(scan, bytes) or not _NOT_PORTABLE_NON_ASCII.search(text)
+    return _pieces(text, _scannable(text)) is not None
 
 
 def _loads(text: str) -> Any:

@@ -32,3 +32,19 @@ def progress_bar(description: str, *, unit: str = "bytes") -> Iterator[Optional[
                 bar.update(task, completed=done, total=total or None, description=f"{description}: {what}")
 
         yield update
+
+
+def load_inventory_with_bar(paths: list[str], stdin=None):
+    """inventory.load_inventory with a bar while the files are read (every command reads inventories so)."""
+    from migrator.inventory import load_inventory
+
+    with progress_bar("loading inventory") as cb:
+        return load_inventory(paths, stdin, progress=cb)
+
+
+def load_cluster_with_bar(*, kubeconfig: Optional[str], context: Optional[str], kinds=None):
+    """inventory.load_cluster with a bar that moves after every page listed."""
+    from migrator.inventory import load_cluster
+
+    with progress_bar("listing cluster objects", unit="kinds") as cb:
+        return load_cluster(kubeconfig=kubeconfig, context=context, progress=cb, kinds=kinds)

@@ -180,22 +180,17 @@ def _load_inventory(inventory: Optional[list[str]], cluster: bool, kubeconfig: O
     """The inventory, or the cluster's objects: the kinds the JOBS' discovery lists (discovery.needs.cluster_kinds,
     as ``targets --cluster``)."""
     if inventory:
-        from migrator.inventory import load_inventory
-        from migrator.progress import progress_bar
+        from migrator.progress import load_inventory_with_bar
 
-        with progress_bar("loading inventory") as cb:
-            inv = load_inventory(inventory, progress=cb)
+        inv = load_inventory_with_bar(inventory)
         for note in getattr(inv, "notes", []) or []:
             print(f"inventory: {note}", file=sys.stderr)
         return inv
     if cluster:
         from migrator.discovery.needs import cluster_kinds
-        from migrator.inventory import load_cluster
-        from migrator.progress import progress_bar
+        from migrator.progress import load_cluster_with_bar
 
-        with progress_bar("listing cluster objects", unit="kinds") as cb:
-            return load_cluster(kubeconfig=kubeconfig, context=context, progress=cb,
-                                kinds=cluster_kinds(j.config for j in jobs))
+        return load_cluster_with_bar(kubeconfig=kubeconfig, context=context, kinds=cluster_kinds(j.config for j in jobs))
     return None
 
 

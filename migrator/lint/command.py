@@ -111,15 +111,11 @@ def load_context(inputs: list[str], *, inventory: Optional[list[str]] = None, cl
                 raise InputError(str(p))
     inv = None
     if inventory:
-        from migrator.inventory import load_inventory
-        from migrator.progress import progress_bar
-        with progress_bar("loading inventory") as cb:
-            inv = load_inventory(inventory, progress=cb)
+        from migrator.progress import load_inventory_with_bar
+        inv = load_inventory_with_bar(inventory)
     elif cluster:
-        from migrator.inventory import load_cluster
-        from migrator.progress import progress_bar
-        with progress_bar("listing cluster objects", unit="kinds") as cb:
-            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
+        from migrator.progress import load_cluster_with_bar
+        inv = load_cluster_with_bar(kubeconfig=kubeconfig, context=context)
     cr_ns = next((str(c["metadata"]["namespace"]) for c in crs
                   if isinstance(c.get("metadata"), dict) and c["metadata"].get("namespace")), None)
     return Context(monitors=list(objs.monitors), jobs=jobs, cr_docs=cr_docs,

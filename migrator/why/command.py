@@ -82,15 +82,11 @@ def run(*, args: list[str], inventory: Optional[list[str]], cluster: bool, kubec
     needs = bool(objs.monitors) or any(j.config.get("kubernetes_sd_configs") for j in (raw_jobs.jobs if raw_jobs else []))
     inv = None
     if inventory:
-        from migrator.inventory import load_inventory
-        from migrator.progress import progress_bar
-        with progress_bar("loading inventory") as cb:
-            inv = load_inventory(inventory, progress=cb)
+        from migrator.progress import load_inventory_with_bar
+        inv = load_inventory_with_bar(inventory)
     elif cluster:
-        from migrator.inventory import load_cluster
-        from migrator.progress import progress_bar
-        with progress_bar("listing cluster objects", unit="kinds") as cb:
-            inv = load_cluster(kubeconfig=kubeconfig, context=context, progress=cb)
+        from migrator.progress import load_cluster_with_bar
+        inv = load_cluster_with_bar(kubeconfig=kubeconfig, context=context)
     elif needs:
         raise InputError("why needs the cluster's objects: give --inventory FILE (kubectl get pods,services,"
                          "endpoints,endpointslices,nodes,namespaces -A -o json) or --cluster", field="--inventory")
